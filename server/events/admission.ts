@@ -11,6 +11,8 @@ import type { PeakEvent } from './types.ts';
 export interface SeenIds {
   has(id: string): boolean;
   add(id: string): void;
+  /** Forgets an id (undo of a batch whose commit failed). */
+  delete(id: string): boolean;
 }
 
 export type AdmitResult =
@@ -36,7 +38,9 @@ export function createAdmission({ clock, maxFutureSec, seen }: AdmissionOptions)
       const decoded = decodeEvent(raw, subject);
       if (!decoded.ok) {
         const { reason, detail, id } = decoded;
-        return id === undefined ? { outcome: 'rejected', reason, detail } : { outcome: 'rejected', reason, detail, id };
+        return id === undefined
+          ? { outcome: 'rejected', reason, detail }
+          : { outcome: 'rejected', reason, detail, id };
       }
       const event = decoded.event;
       // The first accepted event sets an unset event clock, so it can never be "in the future".

@@ -7,6 +7,11 @@ export interface Clock {
   nowMs(): number;
   /** Called with each accepted event's ts; only the event clock moves on it. */
   observe(tsMs: number): void;
+  /**
+   * Puts an event clock back to an earlier reading (a batch whose commit failed must not have
+   * moved time); no-op for the wall clock.
+   */
+  restore(epochMs: number): void;
   /** True until the first accepted event sets an event clock (always false for the wall clock). */
   readonly unset: boolean;
   readonly mode: 'wall' | 'event';
@@ -18,6 +23,7 @@ export function createWallClock(now: () => number = Date.now): Clock {
     unset: false,
     nowMs: now,
     observe() {},
+    restore() {},
   };
 }
 
@@ -32,6 +38,9 @@ export function createEventClock(startMs?: number): Clock {
     nowMs: () => current,
     observe(tsMs: number) {
       if (tsMs > current) current = tsMs;
+    },
+    restore(epochMs: number) {
+      current = epochMs;
     },
   };
 }

@@ -90,7 +90,13 @@ export const EVENT_FIELDS: Readonly<Record<EventType, readonly FieldSpec[]>> = {
   'chat.closed': [f('chat_id', 'chatId', true, entityId, 'chat id')],
   'agent.status': [
     f('agent_id', 'agentId', true, entityId, 'agent id'),
-    f('status', 'status', true, { kind: 'enum', values: AGENT_STATUSES }, 'presence; online and busy count as staffed'),
+    f(
+      'status',
+      'status',
+      true,
+      { kind: 'enum', values: AGENT_STATUSES },
+      'presence; online and busy count as staffed',
+    ),
     f('queues', 'queues', true, { kind: 'queueList' }, 'queues served; ["refund"] for the refund desk'),
     f('max_chats', 'maxChats', false, { kind: 'positiveInteger' }, 'concurrent chats, default 3'),
   ],

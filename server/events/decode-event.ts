@@ -27,8 +27,7 @@ export const REJECT_REASONS = [
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export type DecodeResult =
-  | { ok: true; event: PeakEvent }
-  | { ok: false; reason: RejectReason; detail: string; id?: string };
+  { ok: true; event: PeakEvent } | { ok: false; reason: RejectReason; detail: string; id?: string };
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 const SUBJECT_PATTERN = /^ops\.(refund|chat|agent|order|clock)\.([A-Za-z0-9_-]{1,64})$/;
@@ -46,17 +45,25 @@ function checkField(spec: FieldSpec, value: unknown): string | undefined {
     case 'text':
       return typeof value === 'string' && value.length > 0 ? undefined : 'must be a non-empty string';
     case 'amount':
-      return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? undefined : 'must be a number >= 0';
+      return typeof value === 'number' && Number.isFinite(value) && value >= 0
+        ? undefined
+        : 'must be a number >= 0';
     case 'enum':
-      return typeof value === 'string' && t.values.includes(value) ? undefined : `must be one of ${t.values.join(', ')}`;
+      return typeof value === 'string' && t.values.includes(value)
+        ? undefined
+        : `must be one of ${t.values.join(', ')}`;
     case 'queue':
-      return typeof value === 'string' && QUEUE_PATTERN.test(value) ? undefined : 'must match [a-z0-9_-]{1,32}';
+      return typeof value === 'string' && QUEUE_PATTERN.test(value)
+        ? undefined
+        : 'must match [a-z0-9_-]{1,32}';
     case 'queueList':
       return Array.isArray(value) && value.every((q) => typeof q === 'string' && QUEUE_PATTERN.test(q))
         ? undefined
         : 'must be an array of queue names';
     case 'positiveInteger':
-      return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? undefined : 'must be a whole number >= 1';
+      return typeof value === 'number' && Number.isInteger(value) && value >= 1
+        ? undefined
+        : 'must be a whole number >= 1';
   }
 }
 
@@ -86,7 +93,8 @@ export function decodeEvent(raw: Uint8Array | string, subject?: string): DecodeR
     return reject('unknown_type', `unknown type ${JSON.stringify(type).slice(0, 80)}`, knownId);
   }
   for (const name of ['id', 'ts', 'shop'] as const) {
-    if (body[name] === undefined || body[name] === null) return reject('missing_field', `${name} is required`, knownId);
+    if (body[name] === undefined || body[name] === null)
+      return reject('missing_field', `${name} is required`, knownId);
   }
   if (typeof rawId !== 'string' || rawId.length < 1 || rawId.length > ID_MAX_LENGTH) {
     return reject('bad_field', `id must be a string of 1-${ID_MAX_LENGTH} chars`);
@@ -115,15 +123,25 @@ export function decodeEvent(raw: Uint8Array | string, subject?: string): DecodeR
   const ts = body.ts;
   if (typeof ts !== 'string') return reject('bad_ts', 'ts must be an RFC 3339 string', rawId);
   const tsMs = parseTimestampMs(ts);
-  if (tsMs === undefined) return reject('bad_ts', `ts ${JSON.stringify(ts).slice(0, 60)} is not RFC 3339 with offset or out of range`, rawId);
+  if (tsMs === undefined)
+    return reject(
+      'bad_ts',
+      `ts ${JSON.stringify(ts).slice(0, 60)} is not RFC 3339 with offset or out of range`,
+      rawId,
+    );
   decoded.ts = ts;
   decoded.tsMs = tsMs;
 
   if (subject !== undefined) {
     const m = SUBJECT_PATTERN.exec(subject);
-    if (m === null) return reject('bad_subject', `subject ${subject.slice(0, 100)} is not ops.<kind>.<shop>`, rawId);
+    if (m === null)
+      return reject('bad_subject', `subject ${subject.slice(0, 100)} is not ops.<kind>.<shop>`, rawId);
     if (m[1] !== kindOfType(eventType) || m[2] !== shop) {
-      return reject('bad_subject', `subject ${subject.slice(0, 100)} does not match type ${eventType} and shop ${shop}`, rawId);
+      return reject(
+        'bad_subject',
+        `subject ${subject.slice(0, 100)} does not match type ${eventType} and shop ${shop}`,
+        rawId,
+      );
     }
   }
   return { ok: true, event: decoded as unknown as PeakEvent };

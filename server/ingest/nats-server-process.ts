@@ -34,7 +34,12 @@ const INSTALL_HINT =
 
 /** Path of the nats-server binary, or throws NatsServerMissingError with install instructions. */
 export function findNatsServerBinary(binary = 'nats-server'): string {
-  for (const candidate of [binary, '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
+  for (const candidate of [
+    binary,
+    '/usr/sbin/nats-server',
+    '/usr/bin/nats-server',
+    '/usr/local/bin/nats-server',
+  ]) {
     const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
     if (probe.status === 0) return candidate;
   }
@@ -46,7 +51,15 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const binary = findNatsServerBinary(options.binary);
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.storeDir, { recursive: true });
-  const args = ['-a', host, '-p', String(options.port && options.port > 0 ? options.port : -1), '-js', '-sd', options.storeDir];
+  const args = [
+    '-a',
+    host,
+    '-p',
+    String(options.port && options.port > 0 ? options.port : -1),
+    '-js',
+    '-sd',
+    options.storeDir,
+  ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 
   const port = await new Promise<number>((resolve, reject) => {

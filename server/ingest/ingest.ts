@@ -1,0 +1,360 @@
+/**
+ * NATS JetStream → admission → DuckDB, with an exactly-once effect:
+ * messages are batched (≤ batchSize or batchMaxWaitMs), admitted in stream order, committed in
+ * one DuckDB transaction together with the batch's last stream sequence, and only then acked
+ * (ack-all on the last message). On any restart the consumer is recreated just after the last
+ * committed sequence, so redelivery changes nothing.
+ */
+import {
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Admission, Clock, PeakEvent, RejectReason, SeenIds } from '../events/index.ts';
+import { ensureStream, recreateConsumer } from './jetstream-setup.ts';
+
+/** What ingest needs from the store (the store stage implements it; main wires them). */
+export interface IngestSink {
+  commitBatch(batch: {
+    accepted: {
+      id: string;
+      type: string;
+      shop: string;
+      tsMs: number;
+      payload: string;
+      streamSeq: number | null;
+    }[];
+    deadLetters: {
+      receivedMs: number;
+      streamSeq: number | null;
+      subject: string | null;
+      reason: string;
+      detail: string;
+      eventId: string | null;
+      raw: Uint8Array;
+    }[];
+    duplicates: number;
+    lastStreamSeq: number;
+  }): Promise<void>;
+}
+
+export interface IngestCountsState {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+}
+
+export interface IngestOptions {
+  natsUrl: string;
+  stream: string;
+  consumer: string;
+  retentionDays: number;
+  batchSize: number;
+  batchMaxWaitMs: number;
+  /** Last stream sequence DuckDB holds (from the store at start). */
+  lastStreamSeq: number;
+  /** Totals so far (from the store at start); ingest keeps them current. */
+  counts: IngestCountsState;
+  admission: Admission;
+  seen: SeenIds;
+  clock: Clock;
+  sink: IngestSink;
+  /** Called after each commit with the newly accepted events, in stream order. */
+  onCommitted: (events: PeakEvent[]) => void;
+  /** Optional subject filters for a shop partition. */
+  filterSubjects?: string[];
+  /** Wall clock for received times and lag; injectable for tests. */
+  now?: () => number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface IngestStatus {
+  natsConnected: boolean;
+  consumerActive: boolean;
+  lastStreamSeq: number;
+  streamLastSeq: number;
+  /** Messages in the stream not yet committed. */
+  pending: number;
+  /** Seconds since the oldest uncommitted message was published (0 when caught up). */
+  lagSec: number;
+  /** Wall time of the last commit, epoch ms (undefined before the first). */
+  lastCommitMs: number | undefined;
+  lastError: string | undefined;
+  counts: IngestCountsState;
+}
+
+export interface RunningIngest {
+  status(): IngestStatus;
+  /** Stops consuming, commits and acks what is buffered, closes the connection. */
+  stop(): Promise<void>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const WATCHDOG_MS = 1_000;
+/** No progress for this long while the stream has more: the consumer is recreated. */
+const STALL_MS = 10_000;
+
+export async function startIngest(options: IngestOptions): Promise<RunningIngest> {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+  const { admission, seen, clock, sink, counts } = options;
+
+  const nc: NatsConnection = await connect({
+    servers: options.natsUrl.split(','),
+    name: 'peakboard-ingest',
+    noAsyncTraces: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+  let natsConnected = true;
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') {
+        natsConnected = false;
+        log('warn', 'NATS disconnected');
+      } else if (s.type === 'reconnect') {
+        natsConnected = true;
+        log('info', 'NATS reconnected');
+      }
+    }
+  })();
+
+  const jsm: JetStreamManager = await jetstreamManager(nc);
+  await ensureStream(jsm, { stream: options.stream, retentionDays: options.retentionDays });
+  const js = jetstream(nc);
+
+  let lastStreamSeq = options.lastStreamSeq;
+  /** Highest sequence taken into the buffer; anything at or below it is a redelivery. */
+  let highestBufferedSeq = lastStreamSeq;
+  let buffer: JsMsg[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+  let messages: ConsumerMessages | undefined;
+  let generation = 0;
+  let stopped = false;
+  let restarting = false;
+  let streamLastSeq = lastStreamSeq;
+  let lagSec = 0;
+  let lastCommitMs: number | undefined;
+  let lastProgressMs = now();
+  let lastError: string | undefined;
+
+  function scheduleFlush(): void {
+    if (buffer.length >= options.batchSize) {
+      if (flushTimer !== undefined) clearTimeout(flushTimer);
+      flushTimer = undefined;
+      queueFlush();
+    } else if (flushTimer === undefined) {
+      flushTimer = setTimeout(() => {
+        flushTimer = undefined;
+        queueFlush();
+      }, options.batchMaxWaitMs);
+    }
+  }
+
+  function queueFlush(): void {
+    flushing = flushing.then(flushOnce).catch((error: unknown) => {
+      lastError = error instanceof Error ? error.message : String(error);
+      log('error', 'batch commit failed; will resume from the last committed sequence', { error: lastError });
+      void restartConsumer('commit failed');
+    });
+  }
+
+  async function flushOnce(): Promise<void> {
+    if (buffer.length === 0) return;
+    const batch = buffer.slice(0, options.batchSize);
+    buffer = buffer.slice(batch.length);
+    const clockBefore = clock.nowMs();
+    const accepted: PeakEvent[] = [];
+    const stored: Parameters<IngestSink['commitBatch']>[0]['accepted'] = [];
+    const deadLetters: Parameters<IngestSink['commitBatch']>[0]['deadLetters'] = [];
+    const rejectedByReason: Partial<Record<RejectReason, number>> = {};
+    let duplicates = 0;
+    const receivedMs = now();
+    for (const m of batch) {
+      let text: string | undefined;
+      try {
+        text = utf8.decode(m.data);
+      } catch {
+        text = undefined;
+      }
+      const result = admission.admit(text ?? m.data, m.subject);
+      if (result.outcome === 'accepted') {
+        accepted.push(result.event);
+        stored.push({
+          id: result.event.id,
+          type: result.event.type,
+          shop: result.event.shop,
+          tsMs: result.event.tsMs,
+          payload: text ?? '',
+          streamSeq: m.seq,
+        });
+      } else if (result.outcome === 'duplicate') {
+        duplicates += 1;
+      } else {
+        rejectedByReason[result.reason] = (rejectedByReason[result.reason] ?? 0) + 1;
+        deadLetters.push({
+          receivedMs,
+          streamSeq: m.seq,
+          subject: m.subject,
+          reason: result.reason,
+          detail: result.detail,
+          eventId: result.id ?? null,
+          raw: m.data,
+        });
+      }
+    }
+    const last = batch[batch.length - 1];
+    if (last === undefined) return;
+    try {
+      await sink.commitBatch({ accepted: stored, deadLetters, duplicates, lastStreamSeq: last.seq });
+    } catch (error) {
+      // Undo admission so the redelivered messages are admitted again, not taken for duplicates.
+      for (const e of accepted) seen.delete(e.id);
+      clock.restore(clockBefore);
+      buffer = [];
+      throw error;
+    }
+    last.ack();
+    lastStreamSeq = last.seq;
+    lastCommitMs = now();
+    lastProgressMs = lastCommitMs;
+    lastError = undefined;
+    counts.accepted += accepted.length;
+    counts.duplicates += duplicates;
+    counts.rejected += deadLetters.length;
+    for (const [reason, n] of Object.entries(rejectedByReason)) {
+      counts.rejectedByReason[reason] = (counts.rejectedByReason[reason] ?? 0) + n;
+    }
+    if (accepted.length > 0) options.onCommitted(accepted);
+    if (buffer.length >= options.batchSize) queueFlush();
+    else if (buffer.length > 0) scheduleFlush();
+  }
+
+  async function startConsuming(): Promise<void> {
+    await recreateConsumer(jsm, {
+      stream: options.stream,
+      consumer: options.consumer,
+      startSeq: lastStreamSeq + 1,
+      maxAckPending: options.batchSize * 4,
+      ...(options.filterSubjects ? { filterSubjects: options.filterSubjects } : {}),
+    });
+    const consumer = await js.consumers.get(options.stream, options.consumer);
+    const myGeneration = ++generation;
+    highestBufferedSeq = lastStreamSeq;
+    messages = await consumer.consume({
+      max_messages: options.batchSize * 2,
+      callback: (m) => {
+        if (myGeneration !== generation || stopped) return;
+        if (m.seq <= highestBufferedSeq) return;
+        highestBufferedSeq = m.seq;
+        buffer.push(m);
+        scheduleFlush();
+      },
+    });
+    const watched = messages;
+    void (async () => {
+      for await (const s of watched.status()) {
+        if (
+          s.type === 'consumer_deleted' ||
+          s.type === 'consumer_not_found' ||
+          s.type === 'stream_not_found'
+        ) {
+          log('warn', `consumer lost (${s.type}); recreating it after sequence ${lastStreamSeq}`);
+          void restartConsumer(s.type);
+          return;
+        }
+      }
+    })();
+  }
+
+  async function restartConsumer(why: string): Promise<void> {
+    if (restarting || stopped) return;
+    restarting = true;
+    try {
+      generation += 1;
+      if (flushTimer !== undefined) clearTimeout(flushTimer);
+      flushTimer = undefined;
+      await messages?.close().catch(() => undefined);
+      messages = undefined;
+      await flushing.catch(() => undefined);
+      buffer = [];
+      for (let attempt = 0; !stopped; attempt++) {
+        try {
+          await ensureStream(jsm, { stream: options.stream, retentionDays: options.retentionDays });
+          await startConsuming();
+          log('info', `consumer recreated at sequence ${lastStreamSeq + 1} (${why})`);
+          lastProgressMs = now();
+          return;
+        } catch (error) {
+          lastError = error instanceof Error ? error.message : String(error);
+          await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
+        }
+      }
+    } finally {
+      restarting = false;
+    }
+  }
+
+  await startConsuming();
+
+  // Watchdog: measures lag from the stream itself and recreates a consumer that stopped
+  // delivering while the stream has more (never stall silently at max_ack_pending or after a
+  // NATS restart that lost the consumer's state).
+  const watchdog = setInterval(() => {
+    void (async () => {
+      if (stopped || !natsConnected) return;
+      try {
+        const info = await jsm.streams.info(options.stream);
+        streamLastSeq = info.state.last_seq;
+        if (streamLastSeq > lastStreamSeq && info.state.messages > 0) {
+          const firstPending = await jsm.streams.getMessage(options.stream, {
+            seq: Math.max(lastStreamSeq + 1, info.state.first_seq),
+          });
+          lagSec =
+            firstPending === null ? 0 : Math.max(0, (now() - Date.parse(firstPending.timestamp)) / 1000);
+          if (now() - lastProgressMs > STALL_MS && !restarting) void restartConsumer('stalled');
+        } else {
+          lagSec = 0;
+          lastProgressMs = now();
+        }
+      } catch {
+        // The stream may be briefly unavailable during a NATS restart; the next round retries.
+      }
+    })();
+  }, WATCHDOG_MS);
+
+  return {
+    status() {
+      const pending = Math.max(0, streamLastSeq - lastStreamSeq);
+      return {
+        natsConnected,
+        consumerActive: messages !== undefined,
+        lastStreamSeq,
+        streamLastSeq,
+        pending,
+        lagSec: pending === 0 ? 0 : lagSec,
+        lastCommitMs,
+        lastError,
+        counts,
+      };
+    },
+    async stop() {
+      if (stopped) return;
+      clearInterval(watchdog);
+      // Take what is buffered, commit and ack it, then close.
+      generation += 1;
+      if (flushTimer !== undefined) clearTimeout(flushTimer);
+      flushTimer = undefined;
+      await messages?.close().catch(() => undefined);
+      queueFlush();
+      await flushing.catch(() => undefined);
+      stopped = true;
+      await nc.drain().catch(() => undefined);
+    },
+  };
+}
