@@ -28,6 +28,23 @@ export interface ChatQueueAggregates {
   abandoned60m: number;
 }
 
+/**
+ * Project addition: mean durations between refund lifecycle nodes, seconds, over the refunds
+ * completed in the 30-day window (grouped like `completed30d`). A node reached after the
+ * completion does not count; a pair whose later node precedes the earlier one is left out.
+ * Null when no refund in the window has both nodes.
+ */
+export interface RefundLifecycleNodes {
+  /** Request → first response. */
+  toFirstResponseAvgSec: number | null;
+  /** First response → return waybill submitted. */
+  toReturnShippedAvgSec: number | null;
+  /** Return waybill → goods received. */
+  toGoodsReceivedAvgSec: number | null;
+  /** Last node reached (request, first response, waybill, goods received) → completion. */
+  toCompletionAvgSec: number | null;
+}
+
 export interface PathAggregates {
   open: number;
   completed30d: number;
@@ -35,6 +52,8 @@ export interface PathAggregates {
   p50CompletionSec30d: number | null;
   p90CompletionSec30d: number | null;
   firstResponseAvgSec30d: number | null;
+  /** Project addition: lifecycle node durations of the refunds completed in the window. */
+  nodes?: RefundLifecycleNodes;
   /** Extra fields (project additions) allowed, e.g. lifecycle node durations. */
   [extra: string]: unknown;
 }
@@ -58,6 +77,11 @@ export interface RefundAggregates {
   oldestUnansweredSec: number;
   paths: Record<RefundPathKey, PathAggregates>;
   rates30d: RefundRates30d;
+  /**
+   * Project addition: completions of refunds that had already completed, ignored by every other
+   * metric and counted here (EVENTS.md, Bad input). Over all events with ts ≤ T in scope.
+   */
+  secondCompletions?: number;
 }
 
 export interface StaffingRow {

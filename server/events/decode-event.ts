@@ -96,7 +96,8 @@ export function decodeEvent(raw: Uint8Array | string, subject?: string): DecodeR
     if (body[name] === undefined || body[name] === null)
       return reject('missing_field', `${name} is required`, knownId);
   }
-  if (typeof rawId !== 'string' || rawId.length < 1 || rawId.length > ID_MAX_LENGTH) {
+  // Length in characters (code points), as JSON Schema's maxLength counts them.
+  if (typeof rawId !== 'string' || rawId.length < 1 || (rawId.length > ID_MAX_LENGTH && [...rawId].length > ID_MAX_LENGTH)) {
     return reject('bad_field', `id must be a string of 1-${ID_MAX_LENGTH} chars`);
   }
   const shop = body.shop;

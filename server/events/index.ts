@@ -26,3 +26,4 @@ export {
   QUEUE_PATTERN,
   type FieldSpec,
 } from './contract.ts';
+export { buildEventsJsonSchema } from './schema.ts';

@@ -28,6 +28,16 @@ export interface StaffingConfig {
   reforecastMinArrivals: number;
   /** Optional uplift plan for peak days. */
   uplift?: UpliftPlan;
+  /**
+   * Chat handle time assumed when a queue's measured `handleSec` is null (no chat closed in 30 d),
+   * seconds (default 300). Refund rows fall back to `refundHandleSec` instead.
+   */
+  defaultChatHandleSec?: number;
+  /**
+   * Chat concurrency assumed when a queue's `concurrency` is not a number ≥ 1 (no agent online to
+   * average over), chats per agent (default 1: assume nothing, which overstates agents needed).
+   */
+  defaultChatConcurrency?: number;
 }
 
 export interface UpliftPlan {
@@ -52,6 +62,13 @@ export interface QueueStaffingInput {
   concurrency: number;
   /** Refund desk only: request instants (epoch ms) of refunds awaiting a first response. */
   awaitingRequestedMs?: readonly number[];
+  /**
+   * Earliest instant (epoch ms) from which `hourlyArrivals` is complete, e.g. when the store's
+   * history or the queue begins. Hours starting earlier count as missing, not as zero arrivals,
+   * which is what sends the forecast to its fallbacks. Omitted: the whole 28 days are complete and
+   * an hour absent from the map had no arrivals.
+   */
+  historyStartMs?: number;
 }
 
 export interface StaffingInput {

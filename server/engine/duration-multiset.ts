@@ -1,0 +1,84 @@
+/**
+ * A multiset of durations (ms) with exact nearest-rank percentiles and cheap insert/remove.
+ *
+ * Values are grouped in log-scale buckets (ratio 1.01); each bucket keeps its exact values
+ * sorted. A percentile walks the bucket counts (a few thousand buckets at most for 0 ms … 1 year)
+ * and then indexes into one bucket, so the answer is exact while an insert or a removal only
+ * moves the values of one small bucket. Sums are kept in integer milliseconds, which stay exact
+ * in a double far beyond 30 days of completions, so the result is independent of insert order.
+ */
+
+const LOG_RATIO = Math.log(1.01);
+
+function bucketOf(valueMs: number): number {
+  // Math.log is monotone, so v1 < v2 never puts v1 in a later bucket than v2.
+  return valueMs < 1 ? 0 : 1 + Math.floor(Math.log(valueMs) / LOG_RATIO);
+}
+
+/** Index of the first element of the sorted `values` that is not less than `value`. */
+function lowerBound(values: readonly number[], value: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((values[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+export class DurationMultiset {
+  private readonly buckets = new Map<number, number[]>();
+  /** Indices of the non-empty buckets, ascending. */
+  private readonly bucketIndices: number[] = [];
+  /** Number of values. */
+  count = 0;
+  /** Sum of the values, ms. */
+  sumMs = 0;
+
+  add(valueMs: number): void {
+    const index = bucketOf(valueMs);
+    let values = this.buckets.get(index);
+    if (values === undefined) {
+      values = [];
+      this.buckets.set(index, values);
+      this.bucketIndices.splice(lowerBound(this.bucketIndices, index), 0, index);
+    }
+    values.splice(lowerBound(values, valueMs), 0, valueMs);
+    this.count += 1;
+    this.sumMs += valueMs;
+  }
+
+  /** Removes one occurrence of `valueMs`; returns false (and changes nothing) when absent. */
+  remove(valueMs: number): boolean {
+    const index = bucketOf(valueMs);
+    const values = this.buckets.get(index);
+    if (values === undefined) return false;
+    const position = lowerBound(values, valueMs);
+    if (values[position] !== valueMs) return false;
+    values.splice(position, 1);
+    if (values.length === 0) {
+      this.buckets.delete(index);
+      this.bucketIndices.splice(lowerBound(this.bucketIndices, index), 1);
+    }
+    this.count -= 1;
+    this.sumMs -= valueMs;
+    return true;
+  }
+
+  /**
+   * The nearest-rank percentile, ms: the smallest value v with at least ⌈p·n⌉ values ≤ v
+   * (`numerator / denominator` = p, in integers so ⌈p·n⌉ has no rounding error). Null when empty.
+   */
+  percentile(numerator: number, denominator: number): number | null {
+    if (this.count === 0) return null;
+    const rank = Math.max(1, Math.floor((numerator * this.count + denominator - 1) / denominator));
+    let before = 0;
+    for (const index of this.bucketIndices) {
+      const values = this.buckets.get(index) as number[];
+      if (before + values.length >= rank) return values[rank - before - 1] as number;
+      before += values.length;
+    }
+    return null;
+  }
+}
