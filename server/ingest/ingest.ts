@@ -157,15 +157,35 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   }
 
   function queueFlush(): void {
-    flushing = flushing.then(flushOnce).catch((error: unknown) => {
-      lastError = error instanceof Error ? error.message : String(error);
-      log('error', 'batch commit failed; will resume from the last committed sequence', { error: lastError });
-      void restartConsumer('commit failed');
-    });
+    flushing = flushing.then(admitNextBatch).catch(() => undefined);
   }
 
-  async function flushOnce(): Promise<void> {
+  /**
+   * Batches admitted and handed to DuckDB but not yet acknowledged, oldest first. Up to two are in
+   * flight so admission of batch k+1 (JS) overlaps the commit of batch k (DuckDB's own thread).
+   */
+  interface InFlightBatch {
+    accepted: PeakEvent[];
+    clockBefore: number;
+    last: JsMsg;
+    duplicates: number;
+    rejected: number;
+    rejectedByReason: Partial<Record<RejectReason, number>>;
+    committed: Promise<void>;
+  }
+  const inFlight: InFlightBatch[] = [];
+  let completion: Promise<void> = Promise.resolve();
+  let lastCommitted: Promise<void> = Promise.resolve();
+  const MAX_IN_FLIGHT = 2;
+
+  async function admitNextBatch(): Promise<void> {
     if (buffer.length === 0) return;
+    const oldest = inFlight[0];
+    if (inFlight.length >= MAX_IN_FLIGHT && oldest !== undefined)
+      await oldest.committed.catch(() => undefined);
+    await completionSettled(MAX_IN_FLIGHT - 1);
+    if (buffer.length === 0) return;
+    const myGeneration = generation;
     const batch = buffer.slice(0, options.batchSize);
     buffer = buffer.slice(batch.length);
     const clockBefore = clock.nowMs();
@@ -210,29 +230,65 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     }
     const last = batch[batch.length - 1];
     if (last === undefined) return;
-    try {
-      await sink.commitBatch({ accepted: stored, deadLetters, duplicates, lastStreamSeq: last.seq });
-    } catch (error) {
-      // Undo admission so the redelivered messages are admitted again, not taken for duplicates.
-      for (const e of accepted) seen.delete(e.id);
-      clock.restore(clockBefore);
-      buffer = [];
-      throw error;
+    const entry: InFlightBatch = {
+      accepted,
+      clockBefore,
+      last,
+      duplicates,
+      rejected: deadLetters.length,
+      rejectedByReason,
+      // A batch commits only after the one before it did: after a failure nothing later lands.
+      committed: lastCommitted.then(() =>
+        sink.commitBatch({ accepted: stored, deadLetters, duplicates, lastStreamSeq: last.seq }),
+      ),
+    };
+    lastCommitted = entry.committed;
+    inFlight.push(entry);
+    completion = completion.then(() => finishBatch(entry, myGeneration));
+    if (buffer.length >= options.batchSize) queueFlush();
+    else if (buffer.length > 0) scheduleFlush();
+  }
+
+  /** Resolves once at most `maxPending` batches remain in flight. */
+  async function completionSettled(maxPending: number): Promise<void> {
+    while (inFlight.length > maxPending) {
+      const head = inFlight[0];
+      if (head === undefined) return;
+      await head.committed.catch(() => undefined);
+      await completion;
     }
-    last.ack();
-    lastStreamSeq = last.seq;
+  }
+
+  async function finishBatch(entry: InFlightBatch, batchGeneration: number): Promise<void> {
+    try {
+      await entry.committed;
+    } catch (error) {
+      // Undo admission of this batch and every later one still in flight, newest first, so the
+      // redelivered messages are admitted again rather than taken for duplicates.
+      const failed = inFlight.splice(0, inFlight.length);
+      for (const b of failed.reverse()) {
+        for (const e of b.accepted) seen.delete(e.id);
+        clock.restore(b.clockBefore);
+      }
+      buffer = [];
+      lastError = error instanceof Error ? error.message : String(error);
+      log('error', 'batch commit failed; resuming from the last committed sequence', { error: lastError });
+      void restartConsumer('commit failed');
+      return;
+    }
+    inFlight.shift();
+    if (batchGeneration === generation) entry.last.ack();
+    lastStreamSeq = Math.max(lastStreamSeq, entry.last.seq);
     lastCommitMs = now();
     lastProgressMs = lastCommitMs;
     lastError = undefined;
-    counts.accepted += accepted.length;
-    counts.duplicates += duplicates;
-    counts.rejected += deadLetters.length;
-    for (const [reason, n] of Object.entries(rejectedByReason)) {
+    counts.accepted += entry.accepted.length;
+    counts.duplicates += entry.duplicates;
+    counts.rejected += entry.rejected;
+    for (const [reason, n] of Object.entries(entry.rejectedByReason)) {
       counts.rejectedByReason[reason] = (counts.rejectedByReason[reason] ?? 0) + n;
     }
-    if (accepted.length > 0) options.onCommitted(accepted);
-    if (buffer.length >= options.batchSize) queueFlush();
-    else if (buffer.length > 0) scheduleFlush();
+    if (entry.accepted.length > 0) options.onCommitted(entry.accepted);
   }
 
   async function startConsuming(): Promise<void> {
@@ -282,7 +338,9 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       await messages?.close().catch(() => undefined);
       messages = undefined;
       await flushing.catch(() => undefined);
+      await completion.catch(() => undefined);
       buffer = [];
+      lastCommitted = Promise.resolve();
       for (let attempt = 0; !stopped; attempt++) {
         try {
           await ensureStream(jsm, { stream: options.stream, retentionDays: options.retentionDays });
@@ -353,6 +411,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       await messages?.close().catch(() => undefined);
       queueFlush();
       await flushing.catch(() => undefined);
+      await completion.catch(() => undefined);
       stopped = true;
       await nc.drain().catch(() => undefined);
     },

@@ -5,7 +5,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  VARCHAR,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { SCHEMA_SQL } from './schema.ts';
 
 /** An accepted event as stored: its identity, time and the raw JSON text it arrived as. */
@@ -50,10 +58,39 @@ export class StoreError extends Error {
 }
 
 const MAX_RAW_BYTES = 64 * 1024;
+/** DuckDB's vector size: a DataChunk holds at most this many rows. */
+const CHUNK_ROWS = 2048;
+const EVENT_COLUMN_TYPES = [VARCHAR, VARCHAR, VARCHAR, BIGINT, VARCHAR, BIGINT];
+
+/**
+ * Appends events column-wise in 2,048-row DataChunks: about 3× the rows/s of one append call
+ * per value (DESIGN.md measurements), and the column arrays are reused between chunks.
+ */
+function appendEventChunks(appender: DuckDBAppender, events: readonly StoredEvent[]): void {
+  const columns: DuckDBValue[][] = [[], [], [], [], [], []];
+  for (let start = 0; start < events.length; start += CHUNK_ROWS) {
+    const end = Math.min(events.length, start + CHUNK_ROWS);
+    for (const column of columns) column.length = 0;
+    for (let i = start; i < end; i++) {
+      const e = events[i] as StoredEvent;
+      columns[0]?.push(e.id);
+      columns[1]?.push(e.type);
+      columns[2]?.push(e.shop);
+      columns[3]?.push(BigInt(e.tsMs));
+      columns[4]?.push(e.payload);
+      columns[5]?.push(e.streamSeq === null ? null : BigInt(e.streamSeq));
+    }
+    const chunk = DuckDBDataChunk.create(EVENT_COLUMN_TYPES, end - start);
+    chunk.setColumns(columns);
+    appender.appendDataChunk(chunk);
+  }
+}
 
 export interface Store {
   readonly path: string;
   readTotals(): Promise<IngestTotals>;
+  /** Rows in the events table (for checks: must equal the accepted counter). */
+  countEvents(): Promise<number>;
   /** Largest accepted event ts (epoch ms), to restore an event clock; undefined when empty. */
   maxEventTsMs(): Promise<number | undefined>;
   /** Every stored event id, in chunks, to rebuild the dedupe set. */
@@ -146,6 +183,12 @@ export async function openStore(path: string): Promise<Store> {
   return {
     path,
     readTotals: () => serial(readTotals),
+    countEvents() {
+      return serial(async () => {
+        const row = (await connection.runAndReadAll('SELECT count(*)::DOUBLE FROM events')).getRows()[0];
+        return Number(row?.[0] ?? 0);
+      });
+    },
     maxEventTsMs() {
       return serial(async () => {
         const row = (await connection.runAndReadAll('SELECT max(ts_ms)::DOUBLE FROM events')).getRows()[0];
@@ -177,16 +220,7 @@ export async function openStore(path: string): Promise<Store> {
         try {
           if (batch.accepted.length > 0) {
             const appender = await connection.createAppender('events');
-            for (const e of batch.accepted) {
-              appender.appendVarchar(e.id);
-              appender.appendVarchar(e.type);
-              appender.appendVarchar(e.shop);
-              appender.appendBigInt(BigInt(e.tsMs));
-              appender.appendVarchar(e.payload);
-              if (e.streamSeq === null) appender.appendNull();
-              else appender.appendBigInt(BigInt(e.streamSeq));
-              appender.endRow();
-            }
+            appendEventChunks(appender, batch.accepted);
             appender.closeSync();
           }
           if (batch.deadLetters.length > 0) {

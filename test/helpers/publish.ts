@@ -27,19 +27,33 @@ export async function publishAll(nc: NatsConnection, messages: Iterable<Outgoing
 }
 
 /** `count` valid order.paid events, one ms apart from `startMs`, ids `${prefix}${i}`. */
-export function* orderEvents(count: number, options: { prefix?: string; startMs?: number; shop?: string } = {}): Generator<OutgoingMessage> {
+export function* orderEvents(
+  count: number,
+  options: { prefix?: string; startMs?: number; shop?: string } = {},
+): Generator<OutgoingMessage> {
   const prefix = options.prefix ?? 'o-';
   const shop = options.shop ?? 'shop1';
   const start = options.startMs ?? Date.UTC(2026, 10, 11, 12, 0, 0);
   for (let i = 0; i < count; i++) {
     const id = `${prefix}${i}`;
-    const data = JSON.stringify({ id, type: 'order.paid', ts: new Date(start + i).toISOString(), shop, order_id: id, amount: 10 + (i % 7) });
+    const data = JSON.stringify({
+      id,
+      type: 'order.paid',
+      ts: new Date(start + i).toISOString(),
+      shop,
+      order_id: id,
+      amount: 10 + (i % 7),
+    });
     yield { subject: `ops.order.${shop}`, data, msgId: id };
   }
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -49,7 +63,8 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -51,7 +51,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 }
 
 /** Runs the server entry to completion (for start-up failures) and returns its exit code and output. */
-export function runServerToExit(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+export function runServerToExit(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: root,

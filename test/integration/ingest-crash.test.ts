@@ -46,16 +46,24 @@ describe('server process crashes', () => {
     })();
     for (let crash = 0; crash < 3; crash++) {
       const before = (await ingestAt(server.url)).accepted;
-      await waitFor(async () => ((await ingestAt(server.url)).accepted > before + 5_000 ? true : undefined), 60_000, 'progress');
+      await waitFor(
+        async () => ((await ingestAt(server.url)).accepted > before + 5_000 ? true : undefined),
+        60_000,
+        'progress',
+      );
       await server.kill('SIGKILL');
       server = await startServerProcess(env);
     }
     await publishing;
     await nc.close();
-    const final = await waitFor(async () => {
-      const s = await ingestAt(server.url);
-      return s.accepted + s.duplicates >= total + total / 50 && s.pending === 0 ? s : undefined;
-    }, 120_000, 'catch-up');
+    const final = await waitFor(
+      async () => {
+        const s = await ingestAt(server.url);
+        return s.accepted + s.duplicates >= total + total / 50 && s.pending === 0 ? s : undefined;
+      },
+      120_000,
+      'catch-up',
+    );
     expect(final).toMatchObject({ accepted: total, duplicates: total / 50, rejected: 0, pending: 0 });
     await server.kill('SIGTERM');
   });

@@ -25,10 +25,14 @@ async function ingestOf(board: RunningPeakboard): Promise<IngestBlock> {
 
 /** Waits until the board has committed everything the stream holds. */
 function caughtUp(board: RunningPeakboard, total: number): Promise<IngestBlock> {
-  return waitFor(async () => {
-    const s = await ingestOf(board);
-    return s.accepted + s.duplicates + s.rejected >= total && s.pending === 0 ? s : undefined;
-  }, 60_000, `${total} messages processed`);
+  return waitFor(
+    async () => {
+      const s = await ingestOf(board);
+      return s.accepted + s.duplicates + s.rejected >= total && s.pending === 0 ? s : undefined;
+    },
+    60_000,
+    `${total} messages processed`,
+  );
 }
 
 describe('ingest through real NATS into DuckDB', () => {
@@ -38,14 +42,29 @@ describe('ingest through real NATS into DuckDB', () => {
     cleanups.length = 0;
   });
 
-  async function setup(): Promise<{ nats: TestNats; nc: NatsConnection; dir: string; start: () => Promise<RunningPeakboard> }> {
+  async function setup(): Promise<{
+    nats: TestNats;
+    nc: NatsConnection;
+    dir: string;
+    start: () => Promise<RunningPeakboard>;
+  }> {
     const nats = await startTestNats();
     const temp = makeTempDir();
     const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-    cleanups.push(() => temp.remove(), () => nats.dispose(), () => nc.close());
+    cleanups.push(
+      () => temp.remove(),
+      () => nats.dispose(),
+      () => nc.close(),
+    );
     const start = async () => {
       const board = await startPeakboard(
-        parseConfig({ NATS_URL: nats.url, DATA_DIR: temp.dir, PORT: '0', CLOCK: 'event', LOG_LEVEL: 'error' }),
+        parseConfig({
+          NATS_URL: nats.url,
+          DATA_DIR: temp.dir,
+          PORT: '0',
+          CLOCK: 'event',
+          LOG_LEVEL: 'error',
+        }),
         { webRoot: temp.dir },
       );
       cleanups.push(() => board.stop());
@@ -65,7 +84,10 @@ describe('ingest through real NATS into DuckDB', () => {
       { subject: 'ops.order.s1', data: ok('big', { pad: 'x'.repeat(70_000) }) },
       { subject: 'ops.order.s1', data: '{"id":"trunc","type":"order.pa' },
       { subject: 'ops.order.s1', data: JSON.stringify({ id: 'u', type: 'order.refunded', ts, shop: 's1' }) },
-      { subject: 'ops.order.s1', data: JSON.stringify({ id: 'm', type: 'order.paid', ts, shop: 's1', amount: 1 }) },
+      {
+        subject: 'ops.order.s1',
+        data: JSON.stringify({ id: 'm', type: 'order.paid', ts, shop: 's1', amount: 1 }),
+      },
       { subject: 'ops.order.s1', data: ok('f', { amount: 'ten' }) },
       { subject: 'ops.order.s1', data: ok('t', { ts: '2026-11-11 20:00' }) },
       { subject: 'ops.chat.s1', data: ok('subj') },
@@ -105,7 +127,10 @@ describe('ingest through real NATS into DuckDB', () => {
 
     board = await start();
     // Same ids, no Nats-Msg-Id: JetStream keeps them, so only Peakboard's own dedupe can catch them.
-    await publishAll(nc, [...orderEvents(500)].map(({ subject, data }) => ({ subject, data })));
+    await publishAll(
+      nc,
+      [...orderEvents(500)].map(({ subject, data }) => ({ subject, data })),
+    );
     await publishAll(nc, orderEvents(100, { prefix: 'new-' }));
     expect(await caughtUp(board, 1100)).toMatchObject({ accepted: 600, duplicates: 500, rejected: 0 });
   });
@@ -115,7 +140,11 @@ describe('ingest through real NATS into DuckDB', () => {
     const board = await start();
     await publishAll(nc, orderEvents(20_000, { prefix: 'a-' }));
     await nats.restart({ hard: true });
-    await waitFor(() => (nc.isClosed() ? undefined : nc.flush().then(() => true)), 20_000, 'publisher reconnect');
+    await waitFor(
+      () => (nc.isClosed() ? undefined : nc.flush().then(() => true)),
+      20_000,
+      'publisher reconnect',
+    );
     await publishAll(nc, orderEvents(20_000, { prefix: 'b-', startMs: Date.UTC(2026, 10, 11, 12, 0, 30) }));
     const counts = await caughtUp(board, 40_000);
     expect(counts).toMatchObject({ accepted: 40_000, duplicates: 0, rejected: 0, pending: 0 });
@@ -126,6 +155,10 @@ describe('ingest through real NATS into DuckDB', () => {
     const board = await start();
     const response = await fetch(`${board.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ ok: true, nats: { connected: true }, duckdb: { writable: true } });
+    expect(await response.json()).toMatchObject({
+      ok: true,
+      nats: { connected: true },
+      duckdb: { writable: true },
+    });
   });
 });
