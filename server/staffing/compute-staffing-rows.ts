@@ -3,7 +3,12 @@
  * business-zone hour and the next three.
  */
 import type { StaffingRow } from '../engine/aggregates.ts';
-import { createForecastCalendar, forecastHours, type ForecastCalendar, type ForecastSource } from './forecast.ts';
+import {
+  createForecastCalendar,
+  forecastHours,
+  type ForecastCalendar,
+  type ForecastSource,
+} from './forecast.ts';
 import { projectedServiceLevel, queueModel, requiredChatAgents, type QueueModel } from './queue-model.ts';
 import { refundDeskRequirement } from './refund-desk.ts';
 import type { QueueStaffingInput, StaffingInput } from './types.ts';

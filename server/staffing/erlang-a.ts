@@ -60,7 +60,12 @@ const JUMPS_PER_PIECE = 32;
 /** Below this transient mass the remaining pieces cannot change a result at 1e-15. */
 const NEGLIGIBLE_MASS = 1e-17;
 
-function stationaryWeights(servers: number, arrivalRate: number, serviceRate: number, abandonRate: number): StationaryWeights {
+function stationaryWeights(
+  servers: number,
+  arrivalRate: number,
+  serviceRate: number,
+  abandonRate: number,
+): StationaryWeights {
   // Relative to the loss system normalised to 1 over n ≤ N: mass at N is B, below N is 1 − B.
   const blocking = erlangB(servers, arrivalRate / serviceRate);
   let head = 1 - blocking;
@@ -144,7 +149,8 @@ function delayedOutcome(
       }
       [current, next] = [next, current];
       poisson *= jumpsPerPiece / step;
-      for (let j = 0; j < positions; j++) accumulated[j] = (accumulated[j] ?? 0) + poisson * (current[j] ?? 0);
+      for (let j = 0; j < positions; j++)
+        accumulated[j] = (accumulated[j] ?? 0) + poisson * (current[j] ?? 0);
       accumulatedAnswered += poisson * currentAnswered;
     }
     [distribution, accumulated] = [accumulated, distribution];
@@ -181,7 +187,11 @@ function ratesOf(servers: number, parameters: ErlangAParameters): Rates {
  * @param thresholdSec - answer-time threshold of the service level, seconds
  * @throws StaffingInputError when servers < 1 or arrivals ≤ 0
  */
-export function erlangAMetrics(servers: number, parameters: ErlangAParameters, thresholdSec: number): ErlangAMetrics {
+export function erlangAMetrics(
+  servers: number,
+  parameters: ErlangAParameters,
+  thresholdSec: number,
+): ErlangAMetrics {
   const { arrivalRate, serviceRate, abandonRate } = ratesOf(servers, parameters);
   requireAtLeast('thresholdSec', thresholdSec, 0);
   const weights = stationaryWeights(servers, arrivalRate, serviceRate, abandonRate);
@@ -210,7 +220,11 @@ export function erlangAMetrics(servers: number, parameters: ErlangAParameters, t
  * Probability that an arrival is still waiting after `waitSec` (not answered, not abandoned):
  * the Erlang A counterpart of "unanswered over 30 minutes".
  */
-export function erlangAWaitBeyondProbability(servers: number, parameters: ErlangAParameters, waitSec: number): number {
+export function erlangAWaitBeyondProbability(
+  servers: number,
+  parameters: ErlangAParameters,
+  waitSec: number,
+): number {
   const { arrivalRate, serviceRate, abandonRate } = ratesOf(servers, parameters);
   requireAtLeast('waitSec', waitSec, 0);
   const weights = stationaryWeights(servers, arrivalRate, serviceRate, abandonRate);
@@ -239,7 +253,10 @@ export function requiredServersErlangA(parameters: ErlangAParameters, target: Er
   const limit = offeredLoad + 1_000_000;
   for (let n = Math.max(1, Math.floor(target.targetServiceLevel * offeredLoad)); n <= limit; n++) {
     const metrics = erlangAMetrics(n, parameters, target.thresholdSec);
-    if (metrics.serviceLevel >= target.targetServiceLevel && metrics.occupancy <= target.maxOccupancy * (1 + 1e-12)) {
+    if (
+      metrics.serviceLevel >= target.targetServiceLevel &&
+      metrics.occupancy <= target.maxOccupancy * (1 + 1e-12)
+    ) {
       return n;
     }
   }

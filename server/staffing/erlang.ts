@@ -102,7 +102,10 @@ export function erlangCMetrics(
   const waitingProbability = erlangC(servers, offeredLoad);
   return {
     waitingProbability,
-    serviceLevel: Math.max(0, 1 - waitBeyondFromC(servers, offeredLoad, waitingProbability, thresholdSec, handleSec)),
+    serviceLevel: Math.max(
+      0,
+      1 - waitBeyondFromC(servers, offeredLoad, waitingProbability, thresholdSec, handleSec),
+    ),
     averageSpeedOfAnswerSec: (waitingProbability * handleSec) / (servers - offeredLoad),
     occupancy: offeredLoad / servers,
   };
@@ -186,7 +189,10 @@ export function requiredServersErlangC(target: ServiceLevelTarget): number {
  * Smallest number of servers N > A whose Erlang C waiting probability is at most
  * `maxWaitingProbability` (e.g. "at most half of the contacts wait at all"). 0 when the load is 0.
  */
-export function requiredServersForWaitingProbability(offeredLoad: number, maxWaitingProbability: number): number {
+export function requiredServersForWaitingProbability(
+  offeredLoad: number,
+  maxWaitingProbability: number,
+): number {
   requireAtLeast('offeredLoad', offeredLoad, 0);
   requireInRange('maxWaitingProbability', maxWaitingProbability, 0, 1);
   if (offeredLoad === 0) return 0;

@@ -38,9 +38,17 @@ export function requireAtLeast(name: string, value: number, min: number, exclusi
 }
 
 /** Throws a StaffingInputError unless `value` lies in [low, high] (low exclusive when asked). */
-export function requireInRange(name: string, value: number, low: number, high: number, lowExclusive = false): void {
+export function requireInRange(
+  name: string,
+  value: number,
+  low: number,
+  high: number,
+  lowExclusive = false,
+): void {
   const ok = Number.isFinite(value) && (lowExclusive ? value > low : value >= low) && value <= high;
   if (!ok) {
-    throw new StaffingInputError(`${name} must be in ${lowExclusive ? '(' : '['}${low}, ${high}], got ${value}`);
+    throw new StaffingInputError(
+      `${name} must be in ${lowExclusive ? '(' : '['}${low}, ${high}], got ${value}`,
+    );
   }
 }

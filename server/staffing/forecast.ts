@@ -80,7 +80,8 @@ export function createForecastCalendar(nowMs: number, timeZone: string): Forecas
   const currentHourMs = zone.hourStart(nowMs);
   const dayStartMs = zone.dayStart(nowMs);
   const completedTodayHoursMs: number[] = [];
-  for (let hour = dayStartMs; hour < currentHourMs; hour = zone.nextHourStart(hour)) completedTodayHoursMs.push(hour);
+  for (let hour = dayStartMs; hour < currentHourMs; hour = zone.nextHourStart(hour))
+    completedTodayHoursMs.push(hour);
   return {
     zone,
     nowMs,
@@ -88,7 +89,9 @@ export function createForecastCalendar(nowMs: number, timeZone: string): Forecas
     completedTodayHoursMs,
     currentHourElapsedShare: (nowMs - currentHourMs) / HOUR_MS,
     todayElapsedHours: (nowMs - dayStartMs) / HOUR_MS,
-    sameWeekdayHoursMs: memoByHour((hour) => SAME_WEEKDAY_DAYS.map((days) => zone.shiftLocalDays(hour, -days))),
+    sameWeekdayHoursMs: memoByHour((hour) =>
+      SAME_WEEKDAY_DAYS.map((days) => zone.shiftLocalDays(hour, -days)),
+    ),
     lastDaysHoursMs: memoByHour((hour) =>
       Array.from({ length: HISTORY_DAYS }, (_, index) => zone.shiftLocalDays(hour, -(index + 1))),
     ),
@@ -102,7 +105,11 @@ interface BaseForecast {
 }
 
 /** Step 1: same-weekday mean, else the 28-day mean of the hour, else nothing. */
-function baseForecast(queue: QueueStaffingInput, hourStartMs: number, calendar: ForecastCalendar): BaseForecast {
+function baseForecast(
+  queue: QueueStaffingInput,
+  hourStartMs: number,
+  calendar: ForecastCalendar,
+): BaseForecast {
   const historyStartMs = queue.historyStartMs ?? Number.NEGATIVE_INFINITY;
   const arrivals = queue.hourlyArrivals;
   let sum = 0;
@@ -178,7 +185,8 @@ export function forecastHours(
   let todayRate: number | null = null;
   if (actualToday >= config.reforecastMinArrivals && actualToday > 0) {
     let plannedToday =
-      plannedArrivals(queue, calendar.currentHourMs, calendar, config).arrivals * calendar.currentHourElapsedShare;
+      plannedArrivals(queue, calendar.currentHourMs, calendar, config).arrivals *
+      calendar.currentHourElapsedShare;
     for (const hour of calendar.completedTodayHoursMs) {
       plannedToday += plannedArrivals(queue, hour, calendar, config).arrivals;
     }
@@ -201,14 +209,21 @@ export function forecastHours(
       source = planned.source;
     }
     if (isCurrentHour) forecast = Math.max(forecast, actualArrivals);
-    return { hourStartMs, forecastArrivals: roundTo2(forecast), actualArrivals, source, reforecastRatio: ratio };
+    return {
+      hourStartMs,
+      forecastArrivals: roundTo2(forecast),
+      actualArrivals,
+      source,
+      reforecastRatio: ratio,
+    };
   });
 }
 
 /** Mean absolute percentage error of forecasts against actuals, over pairs whose actual is > 0. */
-export function meanAbsolutePercentageError(
-  pairs: readonly { forecast: number; actual: number }[],
-): { mape: number | null; hours: number } {
+export function meanAbsolutePercentageError(pairs: readonly { forecast: number; actual: number }[]): {
+  mape: number | null;
+  hours: number;
+} {
   let sum = 0;
   let hours = 0;
   for (const { forecast, actual } of pairs) {

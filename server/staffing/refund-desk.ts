@@ -84,7 +84,10 @@ export function backlogAgents(state: RefundDeskState): number {
 export function firstBreachInSec(state: RefundDeskState): number | null {
   if (state.awaitingRequestedMs.length === 0) return null;
   const deadlineMs = state.responseDeadlineSec * 1000;
-  const deadlinesMs = Float64Array.from(state.awaitingRequestedMs, (requestedMs) => requestedMs + deadlineMs).sort();
+  const deadlinesMs = Float64Array.from(
+    state.awaitingRequestedMs,
+    (requestedMs) => requestedMs + deadlineMs,
+  ).sort();
   const answersPerSec = (state.onlineAgents * state.occupancy) / state.handleSec;
   for (let index = 0; index < deadlinesMs.length; index++) {
     const dueMs = deadlinesMs[index] ?? 0;
