@@ -52,5 +52,6 @@ export function checkAbove(
   threshold: number,
   derivedSinceMs = Number.NaN,
 ): void {
-  if (value !== null && value > threshold) conditions.push({ metric, level, value, threshold, derivedSinceMs });
+  if (value !== null && value > threshold)
+    conditions.push({ metric, level, value, threshold, derivedSinceMs });
 }

@@ -91,22 +91,10 @@ export class ScopeWindows {
         this.disputes += sign;
         return;
       case 'refundFirstResponse':
-        for (const window of [this.paths[item.group as RefundPath], this.paths.all]) {
-          window.firstResponseCount += sign;
-          window.firstResponseSumMs += sign * item.valueMs;
-        }
-        return;
       case 'refundCompletion':
-        for (const window of [this.paths[item.group as RefundPath], this.paths.all]) {
-          if (sign > 0) window.completion.add(item.valueMs);
-          else window.completion.remove(item.valueMs);
-          const nodes = item.nodes;
-          if (nodes === null) continue;
-          addNode(window, 0, nodes.toFirstResponseMs, sign);
-          addNode(window, 1, nodes.toReturnShippedMs, sign);
-          addNode(window, 2, nodes.toGoodsReceivedMs, sign);
-          addNode(window, 3, nodes.toCompletionMs, sign);
-        }
+        // Each refund item counts under its path and under 'all'.
+        applyPathItem(this.paths[item.group as RefundPath], item, sign);
+        applyPathItem(this.paths.all, item, sign);
         return;
     }
   }
@@ -130,6 +118,22 @@ export class ScopeWindows {
       for (const hourStartMs of hours.keys()) if (hourStartMs < oldestHourMs) hours.delete(hourStartMs);
     }
   }
+}
+
+function applyPathItem(window: PathWindow, item: WindowItem, sign: 1 | -1): void {
+  if (item.kind === 'refundFirstResponse') {
+    window.firstResponseCount += sign;
+    window.firstResponseSumMs += sign * item.valueMs;
+    return;
+  }
+  if (sign > 0) window.completion.add(item.valueMs);
+  else window.completion.remove(item.valueMs);
+  const nodes = item.nodes;
+  if (nodes === null) return;
+  addNode(window, 0, nodes.toFirstResponseMs, sign);
+  addNode(window, 1, nodes.toReturnShippedMs, sign);
+  addNode(window, 2, nodes.toGoodsReceivedMs, sign);
+  addNode(window, 3, nodes.toCompletionMs, sign);
 }
 
 function addNode(window: PathWindow, index: number, durationMs: number, sign: 1 | -1): void {

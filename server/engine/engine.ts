@@ -1,0 +1,1010 @@
+/**
+ * The engine: accepted events in, the aggregates of API.md out, incrementally and without I/O.
+ *
+ * Time model. The engine has a watermark W (the latest instant it was advanced to). Events with
+ * ts ≤ W are applied at once, wherever they fall in the past; events with ts > W wait in a
+ * pending buffer and are applied, in entity order, when time reaches them. So the state is always
+ * a pure function of the set of events with ts ≤ W, whatever order they arrived in, and a fresh
+ * engine fed the same events gives the same snapshot at W. The one exception is bounded
+ * lateness: state that can no longer change is compacted once W has moved `lateHorizonMs` past
+ * it, and an event later than that for compacted state is counted (`lateEventsDropped`) instead.
+ *
+ * State. Open chats and refunds sit in per-shop maps, scanned by a snapshot. Everything windowed
+ * (60 min, 30 days) is a window item added to per-scope sums and removed by a per-minute schedule
+ * when it leaves the window, so a snapshot costs O(open entities + queues + percentile buckets).
+ */
+import {
+  DEFAULT_MAX_CHATS,
+  QUALITY_REASONS,
+  REFUND_QUEUE,
+  formatInstant,
+  hourStartMs,
+  type AgentStatus,
+  type AgentStatusEvent,
+  type ChatEvent,
+  type OrderPaid,
+  type PeakEvent,
+  type RefundEvent,
+  type RefundPath,
+} from '../events/index.ts';
+import type { StaffingConfig, StaffingInput, QueueStaffingInput } from '../staffing/types.ts';
+import type {
+  Alert,
+  Aggregates,
+  ChatQueueAggregates,
+  PathAggregates,
+  RefundAggregates,
+  RefundPathKey,
+  StaffingRow,
+} from './aggregates.ts';
+import { checkAbove, DEFAULT_ALERT_THRESHOLDS, type AlertCondition, type AlertThresholds } from './alerts.ts';
+import { createChatRecord, insertChatEvent, replayChat, type ChatRecord } from './chat-state.ts';
+import { compareEvents } from './event-order.ts';
+import { MinuteSchedule } from './minute-schedule.ts';
+import {
+  applyRefundEvent,
+  createRefundRecord,
+  currentPath,
+  currentReason,
+  isCompleted,
+  isOpened,
+  nodeDurationsMs,
+  type RefundRecord,
+} from './refund-state.ts';
+import { PATH_KEYS, ScopeWindows, type PathWindow } from './scope.ts';
+import {
+  FIRST_REASON_QUALITY,
+  itemEquals,
+  LATEST_REASON_QUALITY,
+  REFUND_WINDOW_MS,
+  windowMsOf,
+  type NodeDurationsMs,
+  type WindowItem,
+  type WindowItemKind,
+} from './window-item.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** A waiting chat or an unanswered refund counts as "over 30 min" from this wait (inclusive). */
+const UNANSWERED_LIMIT_MS = 1_800_000;
+/** Chat queues listed in every snapshot (API.md), in this order, before the others sorted by name. */
+const DEFAULT_CHAT_QUEUES = ['presale', 'aftersale'] as const;
+/** Arrival hours kept for staffing: 28 days of history, today, and slack for the same weekdays. */
+const ARRIVALS_RETENTION_MS = 36 * DAY_MS;
+/**
+ * Key of refund-request arrivals in ScopeWindows.arrivals. A chat queue may be called "refund",
+ * so refund requests use a name no chat queue can have (queue names match [a-z0-9_-]).
+ */
+const REFUND_ARRIVALS_KEY = ' refund';
+const STAFFED: ReadonlySet<AgentStatus> = new Set(['online', 'busy']);
+const EMPTY_HOURS: ReadonlyMap<number, number> = new Map();
+
+/** The aggregates the engine owns; `seq` and `ingest` are added by the serving layer. */
+export type EngineSnapshot = Omit<Aggregates, 'seq' | 'ingest'>;
+
+/** The staffing row computer (server/staffing) and its configuration, injected. */
+export interface EngineStaffing {
+  compute: (input: StaffingInput) => StaffingRow[];
+  config: StaffingConfig;
+}
+
+export interface EngineOptions {
+  /** IANA business time zone, e.g. `Asia/Shanghai`: instants are written in it, hours cut by it. */
+  timeZone: string;
+  /** Staffing rows; when absent, `staffing` is `[]`. */
+  staffing?: EngineStaffing;
+  /** Alert thresholds; missing ones take DEFAULT_ALERT_THRESHOLDS. */
+  alertThresholds?: Partial<AlertThresholds>;
+  /**
+   * How late (behind the watermark) an event may arrive and still be applied exactly to state
+   * that is otherwise finished (closed chats, orphan events, expired refunds), ms. Default 1 h.
+   */
+  lateHorizonMs?: number;
+  /**
+   * How long after its completion a chat or refund id is remembered (second openings ignored,
+   * second completions counted, late reason edits applied), ms. Default 35 days: more than the
+   * 30-day window, so every refund requested in the window is still known. An event more than
+   * this after the completion starts a new entity with the same id.
+   */
+  entityRetentionMs?: number;
+}
+
+export interface UnansweredQuery {
+  kind: 'chat' | 'refund';
+  /** Shop id, or null for all shops. */
+  shop: string | null;
+  /** Maximum number of items (default 50). */
+  limit?: number;
+  /** The instant, epoch ms; must not be before the engine's watermark. */
+  asOfMs: number;
+}
+
+/** A waiting chat or a refund awaiting its first response, as a supervisor acts on it. */
+export type UnansweredItem =
+  | {
+      kind: 'chat';
+      id: string;
+      shop: string;
+      queue: string;
+      /** T − wait start, seconds. */
+      waitSec: number;
+      /** Earliest customer activity after the last agent message, RFC 3339 in the business zone. */
+      waitingSince: string;
+      /** Agent of the latest chat.assigned; null when never assigned. */
+      agentId: string | null;
+    }
+  | {
+      kind: 'refund';
+      id: string;
+      shop: string;
+      path: RefundPath;
+      /** T − requested, seconds. */
+      waitSec: number;
+      /** Request instant, RFC 3339 in the business zone. */
+      waitingSince: string;
+      /** Refunds awaiting a first response have no agent yet: always null. */
+      agentId: null;
+    };
+
+/** Counters about the engine itself (not part of the aggregates contract). */
+export interface EngineStats {
+  /** The watermark, epoch ms (−Infinity before the first advance). */
+  watermarkMs: number;
+  /** Events with ts > watermark waiting to be applied. */
+  pendingEvents: number;
+  chatRecords: number;
+  openChats: number;
+  refundRecords: number;
+  openRefunds: number;
+  /** Second completions of refunds, all shops (also in each snapshot's refunds.secondCompletions). */
+  secondCompletions: number;
+  /** Events that arrived later than the late horizon for compacted state and could not be applied. */
+  lateEventsDropped: number;
+  /** Events of never-opened entities (or before their opening) dropped after the late horizon. */
+  orphanEventsDropped: number;
+  /** Window items and maintenance entries scheduled. */
+  scheduledEntries: number;
+}
+
+export interface Engine {
+  /** Applies one accepted (validated, unique) event, in any order. */
+  apply(event: PeakEvent): void;
+  /** Moves the watermark to `nowMs` (epoch ms): applies due events and expires windows. No-op backwards. */
+  advanceTo(nowMs: number): void;
+  /**
+   * The aggregates as of `asOfMs` (epoch ms) over events with ts ≤ asOfMs, for one shop or all
+   * (null). Advances the watermark; throws a RangeError when `asOfMs` is before it (time travel
+   * to the past uses a fresh engine fed the stored events).
+   */
+  snapshot(asOfMs: number, shop: string | null): EngineSnapshot;
+  /** Oldest waiting chats or unanswered refunds first. Advances the watermark like snapshot. */
+  unanswered(query: UnansweredQuery): UnansweredItem[];
+  /** The watermark, epoch ms (−Infinity before the first advance). */
+  readonly watermarkMs: number;
+  stats(): EngineStats;
+}
+
+interface AgentRecord {
+  tsMs: number;
+  id: string;
+  status: AgentStatus;
+  queues: readonly string[];
+  maxChats: number;
+}
+
+/** Per-shop state: its window sums and its open entities. */
+interface ShopState {
+  readonly windows: ScopeWindows;
+  readonly openChats: Map<string, ChatRecord>;
+  readonly openRefunds: Map<string, RefundRecord>;
+  readonly agents: Map<string, AgentRecord>;
+}
+
+function entityKey(shop: string, id: string): string {
+  // Shop names match [A-Za-z0-9_-], so a NUL separator cannot be part of either side.
+  return `${shop}\u0000${id}`;
+}
+
+function averageSec(sumMs: number, count: number): number | null {
+  return count === 0 ? null : sumMs / count / 1000;
+}
+
+function toSec(valueMs: number | null): number | null {
+  return valueMs === null ? null : valueMs / 1000;
+}
+
+function rate(count: number, orders: number): number | null {
+  return orders === 0 ? null : count / orders;
+}
+
+/** Creates an engine. Pure: time only comes in through `advanceTo` / `snapshot` / `unanswered`. */
+export function createEngine(options: EngineOptions): Engine {
+  const timeZone = options.timeZone;
+  const lateHorizonMs = options.lateHorizonMs ?? HOUR_MS;
+  const entityRetentionMs = options.entityRetentionMs ?? 35 * DAY_MS;
+  const thresholds: AlertThresholds = { ...DEFAULT_ALERT_THRESHOLDS, ...options.alertThresholds };
+  const staffing = options.staffing;
+
+  let watermarkMs = Number.NEGATIVE_INFINITY;
+  let pending: PeakEvent[] = [];
+  let pendingHead = 0;
+  let pendingSorted = true;
+
+  const shops = new Map<string, ShopState>();
+  const all = new ScopeWindows();
+  const chats = new Map<string, ChatRecord>();
+  const refunds = new Map<string, RefundRecord>();
+  const itemExpiry = new MinuteSchedule<WindowItem>();
+  const orderExpiry = new MinuteSchedule<ScopeWindows>();
+  const chatMaintenance = new MinuteSchedule<ChatRecord>();
+  const refundMaintenance = new MinuteSchedule<RefundRecord>();
+  /** Observation-based alert starts: `${shop ?? '*'}|${metric}` → first instant observed raised. */
+  const alertSince = new Map<string, number>();
+  let oldestArrivalHourMs = Number.NEGATIVE_INFINITY;
+  let lateEventsDropped = 0;
+  let orphanEventsDropped = 0;
+
+  // One-entry cache: hourStartMs formats the instant in the time zone, which is slow per event.
+  let cachedHourStartMs = Number.NaN;
+  function hourOf(tsMs: number): number {
+    if (!(tsMs >= cachedHourStartMs && tsMs < cachedHourStartMs + HOUR_MS)) {
+      cachedHourStartMs = hourStartMs(tsMs, timeZone);
+    }
+    return cachedHourStartMs;
+  }
+
+  function shopState(shop: string): ShopState {
+    let state = shops.get(shop);
+    if (state === undefined) {
+      state = {
+        windows: new ScopeWindows(),
+        openChats: new Map(),
+        openRefunds: new Map(),
+        agents: new Map(),
+      };
+      shops.set(shop, state);
+    }
+    return state;
+  }
+
+  // ---- window items -------------------------------------------------------------------------
+
+  function retractItem(item: WindowItem): void {
+    if (!item.active) return;
+    item.active = false;
+    shopState(item.shop).windows.applyItem(item, -1);
+    all.applyItem(item, -1);
+  }
+
+  /**
+   * Makes the entity's item for one window carry these values: keeps `current` when it already
+   * does, otherwise retracts it and adds a new one. An item already outside the window at the
+   * watermark is created inactive (a late event far in the past changes no sum).
+   */
+  function syncItem(
+    current: WindowItem | null,
+    wanted: boolean,
+    kind: WindowItemKind,
+    shop: string,
+    tsMs: number,
+    group: string,
+    valueMs: number,
+    flags: number,
+    nodes: NodeDurationsMs | null,
+  ): WindowItem | null {
+    if (current !== null) {
+      if (wanted && itemEquals(current, tsMs, group, valueMs, flags, nodes)) return current;
+      retractItem(current);
+    }
+    if (!wanted) return null;
+    const item: WindowItem = { kind, shop, tsMs, group, valueMs, flags, nodes, active: false };
+    const expiresAtMs = tsMs + windowMsOf(kind);
+    if (expiresAtMs > watermarkMs) {
+      item.active = true;
+      shopState(shop).windows.applyItem(item, 1);
+      all.applyItem(item, 1);
+      itemExpiry.add(expiresAtMs, item);
+    }
+    return item;
+  }
+
+  function moveArrival(
+    windows: ScopeWindows,
+    queue: string,
+    fromHourMs: number,
+    fromQueue: string,
+    toHourMs: number,
+  ): void {
+    if (!Number.isNaN(fromHourMs)) {
+      windows.addArrival(fromQueue, fromHourMs, -1, oldestArrivalHourMs);
+      all.addArrival(fromQueue, fromHourMs, -1, oldestArrivalHourMs);
+    }
+    if (!Number.isNaN(toHourMs)) {
+      windows.addArrival(queue, toHourMs, 1, oldestArrivalHourMs);
+      all.addArrival(queue, toHourMs, 1, oldestArrivalHourMs);
+    }
+  }
+
+  // ---- chats --------------------------------------------------------------------------------
+
+  function refreshChat(state: ShopState, chat: ChatRecord, events: readonly ChatEvent[]): void {
+    const previousCloseMs = chat.closeMs;
+    replayChat(chat, events);
+    if (chat.open) state.openChats.set(chat.key, chat);
+    else state.openChats.delete(chat.key);
+
+    const arrivalHourMs = chat.opened ? hourOf(chat.startMs) : Number.NaN;
+    const arrivalQueue = chat.opened ? chat.openingQueue : '';
+    if (!Object.is(arrivalHourMs, chat.arrivalHourMs) || arrivalQueue !== chat.arrivalQueue) {
+      moveArrival(state.windows, arrivalQueue, chat.arrivalHourMs, chat.arrivalQueue, arrivalHourMs);
+      chat.arrivalHourMs = arrivalHourMs;
+      chat.arrivalQueue = arrivalQueue;
+    }
+
+    const answered = chat.opened && !Number.isNaN(chat.firstAgentMessageMs);
+    const closed = chat.opened && !Number.isNaN(chat.closeMs);
+    chat.firstResponseItem = syncItem(
+      chat.firstResponseItem,
+      answered,
+      'chatFirstResponse',
+      chat.shop,
+      chat.firstAgentMessageMs,
+      chat.queueAtFirstAgentMessage,
+      chat.firstAgentMessageMs - chat.startMs,
+      0,
+      null,
+    );
+    chat.abandonedItem = syncItem(
+      chat.abandonedItem,
+      closed && !answered,
+      'chatAbandoned',
+      chat.shop,
+      chat.closeMs,
+      chat.queueAtClose,
+      0,
+      0,
+      null,
+    );
+    // Handle time (staffing): first agent message → close, over chats closed in the 30-day window.
+    chat.handleItem = syncItem(
+      chat.handleItem,
+      closed && answered,
+      'chatHandle',
+      chat.shop,
+      chat.closeMs,
+      chat.queueAtClose,
+      chat.closeMs - chat.firstAgentMessageMs,
+      0,
+      null,
+    );
+    if (closed && !Object.is(previousCloseMs, chat.closeMs)) {
+      chatMaintenance.add(chat.closeMs + lateHorizonMs + 1, chat);
+    }
+  }
+
+  function applyChatEvent(event: ChatEvent): void {
+    const state = shopState(event.shop);
+    if (event.type === 'chat.started' || event.type === 'chat.transferred') {
+      state.windows.queueNames.add(event.queue);
+      all.queueNames.add(event.queue);
+    }
+    const key = entityKey(event.shop, event.chatId);
+    let chat = chats.get(key);
+    // Long after its close an id is forgotten; the same rule on the event's ts keeps a live
+    // engine (which already dropped the record) and a fresh one (which has not) in agreement.
+    if (chat !== undefined && event.tsMs > chat.closeMs + entityRetentionMs) {
+      chats.delete(key);
+      chat = undefined;
+    }
+    if (chat === undefined) {
+      chat = createChatRecord(event.shop, event.chatId, key);
+      chats.set(key, chat);
+    }
+    const events = chat.events;
+    if (events === null) {
+      if (event.tsMs <= chat.closeMs) lateEventsDropped += 1;
+      return;
+    }
+    insertChatEvent(events, event);
+    refreshChat(state, chat, events);
+    if (!chat.opened) chatMaintenance.add(event.tsMs + lateHorizonMs + 1, chat);
+  }
+
+  function maintainChat(chat: ChatRecord): void {
+    if (chats.get(chat.key) !== chat) return;
+    const events = chat.events;
+    if (!chat.opened) {
+      // Only an opening more than the late horizon late could still give these events an effect.
+      if (events === null) return;
+      const kept = events.filter((event) => event.tsMs + lateHorizonMs >= watermarkMs);
+      orphanEventsDropped += events.length - kept.length;
+      if (kept.length === 0) chats.delete(chat.key);
+      else chat.events = kept;
+      return;
+    }
+    if (Number.isNaN(chat.closeMs)) return;
+    if (events !== null && chat.closeMs + lateHorizonMs < watermarkMs) {
+      // A compacted chat never replays again, so its items are only needed by the expiry schedule.
+      chat.events = null;
+      chat.firstResponseItem = null;
+      chat.abandonedItem = null;
+      chat.handleItem = null;
+      chatMaintenance.add(chat.closeMs + entityRetentionMs + lateHorizonMs + 1, chat);
+    }
+    if (chat.closeMs + entityRetentionMs + lateHorizonMs < watermarkMs) chats.delete(chat.key);
+  }
+
+  // ---- refunds ------------------------------------------------------------------------------
+
+  function refreshRefund(state: ShopState, refund: RefundRecord): void {
+    const opened = isOpened(refund);
+    const completed = opened && isCompleted(refund);
+    if (opened && !completed) state.openRefunds.set(refund.key, refund);
+    else state.openRefunds.delete(refund.key);
+
+    const arrivalHourMs = opened ? hourOf(refund.openingTsMs) : Number.NaN;
+    if (!Object.is(arrivalHourMs, refund.arrivalHourMs)) {
+      moveArrival(
+        state.windows,
+        REFUND_ARRIVALS_KEY,
+        refund.arrivalHourMs,
+        REFUND_ARRIVALS_KEY,
+        arrivalHourMs,
+      );
+      refund.arrivalHourMs = arrivalHourMs;
+    }
+
+    const path = currentPath(refund);
+    const flags =
+      (QUALITY_REASONS.has(currentReason(refund)) ? LATEST_REASON_QUALITY : 0) |
+      (QUALITY_REASONS.has(refund.requestedReason) ? FIRST_REASON_QUALITY : 0);
+    refund.requestedItem = syncItem(
+      refund.requestedItem,
+      opened,
+      'refundRequested',
+      refund.shop,
+      refund.openingTsMs,
+      '',
+      0,
+      flags,
+      null,
+    );
+    refund.disputeItem = syncItem(
+      refund.disputeItem,
+      opened && refund.escalatedTsMs !== Number.POSITIVE_INFINITY,
+      'refundDispute',
+      refund.shop,
+      refund.escalatedTsMs,
+      '',
+      0,
+      0,
+      null,
+    );
+    refund.firstResponseItem = syncItem(
+      refund.firstResponseItem,
+      opened && refund.responseTsMs !== Number.POSITIVE_INFINITY,
+      'refundFirstResponse',
+      refund.shop,
+      refund.responseTsMs,
+      path,
+      refund.responseTsMs - refund.openingTsMs,
+      0,
+      null,
+    );
+    const previousCompletionMs = refund.completionItem?.tsMs ?? Number.NaN;
+    refund.completionItem = syncItem(
+      refund.completionItem,
+      completed,
+      'refundCompletion',
+      refund.shop,
+      refund.completionTsMs,
+      path,
+      refund.completionTsMs - refund.openingTsMs,
+      0,
+      completed ? nodeDurationsMs(refund) : null,
+    );
+    if (completed && previousCompletionMs !== refund.completionTsMs) {
+      refundMaintenance.add(refund.completionTsMs + entityRetentionMs + lateHorizonMs + 1, refund);
+    }
+
+    const secondCompletions = opened ? Math.max(0, refund.completionCount - 1) : 0;
+    const delta = secondCompletions - refund.countedSecondCompletions;
+    if (delta !== 0) {
+      state.windows.secondCompletions += delta;
+      all.secondCompletions += delta;
+      refund.countedSecondCompletions = secondCompletions;
+    }
+  }
+
+  function applyRefundEventToState(event: RefundEvent): void {
+    const state = shopState(event.shop);
+    const key = entityKey(event.shop, event.refundId);
+    let refund = refunds.get(key);
+    if (refund !== undefined && event.tsMs > refund.completionTsMs + entityRetentionMs) {
+      refunds.delete(key);
+      refund = undefined;
+    }
+    if (refund === undefined) {
+      refund = createRefundRecord(event.shop, event.refundId, key);
+      refunds.set(key, refund);
+    }
+    const parkedBefore = refund.preOpening.length;
+    applyRefundEvent(refund, event);
+    if (refund.preOpening.length > parkedBefore)
+      refundMaintenance.add(event.tsMs + lateHorizonMs + 1, refund);
+    refreshRefund(state, refund);
+  }
+
+  function maintainRefund(refund: RefundRecord): void {
+    if (refunds.get(refund.key) !== refund) return;
+    if (refund.preOpening.length > 0) {
+      const kept = refund.preOpening.filter((event) => event.tsMs + lateHorizonMs >= watermarkMs);
+      orphanEventsDropped += refund.preOpening.length - kept.length;
+      refund.preOpening = kept;
+    }
+    if (!isOpened(refund) && refund.preOpening.length === 0) refunds.delete(refund.key);
+    else if (isCompleted(refund) && refund.completionTsMs + entityRetentionMs + lateHorizonMs < watermarkMs) {
+      refunds.delete(refund.key);
+    }
+  }
+
+  // ---- agents and orders --------------------------------------------------------------------
+
+  function applyAgentStatus(event: AgentStatusEvent): void {
+    const agents = shopState(event.shop).agents;
+    const current = agents.get(event.agentId);
+    // All agent.status events share one rank: the latest (ts, id) is the status as of T.
+    if (
+      current !== undefined &&
+      (current.tsMs > event.tsMs || (current.tsMs === event.tsMs && current.id > event.id))
+    ) {
+      return;
+    }
+    agents.set(event.agentId, {
+      tsMs: event.tsMs,
+      id: event.id,
+      status: event.status,
+      queues: event.queues,
+      maxChats: event.maxChats,
+    });
+  }
+
+  function applyOrder(event: OrderPaid): void {
+    const expiresAtMs = event.tsMs + REFUND_WINDOW_MS;
+    if (expiresAtMs <= watermarkMs) return;
+    const windows = shopState(event.shop).windows;
+    windows.orders += 1;
+    all.orders += 1;
+    orderExpiry.add(expiresAtMs, windows);
+  }
+
+  function applyNow(event: PeakEvent): void {
+    switch (event.type) {
+      case 'chat.started':
+      case 'chat.message':
+      case 'chat.assigned':
+      case 'chat.transferred':
+      case 'chat.closed':
+        applyChatEvent(event);
+        return;
+      case 'agent.status':
+        applyAgentStatus(event);
+        return;
+      case 'order.paid':
+        applyOrder(event);
+        return;
+      case 'clock.tick':
+        return;
+      default:
+        applyRefundEventToState(event);
+    }
+  }
+
+  // ---- time ---------------------------------------------------------------------------------
+
+  function advanceTo(nowMs: number): void {
+    if (!(nowMs > watermarkMs)) return;
+    if (!pendingSorted) {
+      pending = pending.slice(pendingHead).sort(compareEvents);
+      pendingHead = 0;
+      pendingSorted = true;
+    }
+    while (pendingHead < pending.length) {
+      const event = pending[pendingHead] as PeakEvent;
+      if (event.tsMs > nowMs) break;
+      pendingHead += 1;
+      applyNow(event);
+    }
+    if (pendingHead === pending.length) {
+      pending = [];
+      pendingHead = 0;
+    } else if (pendingHead > 4096 && pendingHead * 2 > pending.length) {
+      pending = pending.slice(pendingHead);
+      pendingHead = 0;
+    }
+    watermarkMs = nowMs;
+    itemExpiry.drain(nowMs, retractItem);
+    orderExpiry.drain(nowMs, (windows) => {
+      windows.orders -= 1;
+      all.orders -= 1;
+    });
+    chatMaintenance.drain(nowMs, maintainChat);
+    refundMaintenance.drain(nowMs, maintainRefund);
+    // Hour starts are whole multiples of an hour in UTC for every whole-hour zone; the cut-off is
+    // a function of the watermark alone, so live and fresh engines keep the same hours.
+    const oldestHourMs = Math.floor((nowMs - ARRIVALS_RETENTION_MS) / HOUR_MS) * HOUR_MS;
+    if (oldestHourMs > oldestArrivalHourMs) {
+      oldestArrivalHourMs = oldestHourMs;
+      all.pruneArrivals(oldestHourMs);
+      for (const state of shops.values()) state.windows.pruneArrivals(oldestHourMs);
+    }
+  }
+
+  function apply(event: PeakEvent): void {
+    if (event.tsMs <= watermarkMs) {
+      applyNow(event);
+      return;
+    }
+    const last = pending[pending.length - 1];
+    if (last !== undefined && compareEvents(last, event) > 0) pendingSorted = false;
+    pending.push(event);
+  }
+
+  function advanceForQuery(asOfMs: number): void {
+    if (!Number.isFinite(asOfMs)) throw new RangeError(`asOfMs must be a finite epoch ms, got ${asOfMs}`);
+    if (asOfMs < watermarkMs) {
+      throw new RangeError(
+        `asOfMs ${asOfMs} is before the engine's watermark ${watermarkMs}; use a fresh engine for an earlier instant`,
+      );
+    }
+    advanceTo(asOfMs);
+  }
+
+  function statesOf(shop: string | null): ShopState[] {
+    if (shop === null) return [...shops.values()];
+    const state = shops.get(shop);
+    return state === undefined ? [] : [state];
+  }
+
+  // ---- snapshot -----------------------------------------------------------------------------
+
+  function chatQueueOrder(windows: ScopeWindows): string[] {
+    const others = [...windows.queueNames]
+      .filter((queue) => queue !== 'presale' && queue !== 'aftersale')
+      .sort();
+    return [...DEFAULT_CHAT_QUEUES, ...others];
+  }
+
+  function pathAggregates(window: PathWindow, open: number): PathAggregates {
+    const completion = window.completion;
+    return {
+      open,
+      completed30d: completion.count,
+      avgCompletionSec30d: averageSec(completion.sumMs, completion.count),
+      p50CompletionSec30d: toSec(completion.percentile(1, 2)),
+      p90CompletionSec30d: toSec(completion.percentile(9, 10)),
+      firstResponseAvgSec30d: averageSec(window.firstResponseSumMs, window.firstResponseCount),
+      nodes: {
+        toFirstResponseAvgSec: averageSec(window.nodeSumMs[0] ?? 0, window.nodeCount[0] ?? 0),
+        toReturnShippedAvgSec: averageSec(window.nodeSumMs[1] ?? 0, window.nodeCount[1] ?? 0),
+        toGoodsReceivedAvgSec: averageSec(window.nodeSumMs[2] ?? 0, window.nodeCount[2] ?? 0),
+        toCompletionAvgSec: averageSec(window.nodeSumMs[3] ?? 0, window.nodeCount[3] ?? 0),
+      },
+    };
+  }
+
+  function resolveSince(
+    scopeKey: string,
+    condition: AlertCondition,
+    asOfMs: number,
+    raised: Set<string>,
+  ): string {
+    if (!Number.isNaN(condition.derivedSinceMs)) return formatInstant(condition.derivedSinceMs, timeZone);
+    const key = `${scopeKey}|${condition.metric}`;
+    raised.add(key);
+    let sinceMs = alertSince.get(key);
+    if (sinceMs === undefined) {
+      sinceMs = asOfMs;
+      alertSince.set(key, sinceMs);
+    }
+    return formatInstant(sinceMs, timeZone);
+  }
+
+  function snapshot(asOfMs: number, shop: string | null): EngineSnapshot {
+    advanceForQuery(asOfMs);
+    const states = statesOf(shop);
+    const windows = shop === null ? all : (shops.get(shop)?.windows ?? new ScopeWindows());
+
+    // Chat queues: open chats scanned once, window sums read.
+    const queueNames = chatQueueOrder(windows);
+    const queueIndex = new Map<string, number>();
+    queueNames.forEach((queue, index) => queueIndex.set(queue, index));
+    const queueCount = queueNames.length;
+    const waiting = new Float64Array(queueCount);
+    const unassigned = new Float64Array(queueCount);
+    const over30m = new Float64Array(queueCount);
+    const oldestWaitStartMs = new Float64Array(queueCount).fill(Number.POSITIVE_INFINITY);
+    const agentsOnline = new Float64Array(queueCount);
+    const maxChatsSum = new Float64Array(queueCount);
+    for (const state of states) {
+      for (const chat of state.openChats.values()) {
+        const index = queueIndex.get(chat.queue);
+        if (index === undefined) continue;
+        if (!chat.assigned) unassigned[index] = (unassigned[index] ?? 0) + 1;
+        if (!chat.waiting) continue;
+        waiting[index] = (waiting[index] ?? 0) + 1;
+        if (asOfMs - chat.waitStartMs >= UNANSWERED_LIMIT_MS) over30m[index] = (over30m[index] ?? 0) + 1;
+        if (chat.waitStartMs < (oldestWaitStartMs[index] ?? 0)) oldestWaitStartMs[index] = chat.waitStartMs;
+      }
+    }
+    let refundDeskAgents = 0;
+    for (const state of states) {
+      for (const agent of state.agents.values()) {
+        if (!STAFFED.has(agent.status)) continue;
+        const queues = agent.queues;
+        for (let i = 0; i < queues.length; i += 1) {
+          const queue = queues[i] as string;
+          // A queue listed twice in one status still counts the agent once.
+          if (queues.indexOf(queue) !== i) continue;
+          if (queue === REFUND_QUEUE) refundDeskAgents += 1;
+          const index = queueIndex.get(queue);
+          if (index === undefined) continue;
+          agentsOnline[index] = (agentsOnline[index] ?? 0) + 1;
+          maxChatsSum[index] = (maxChatsSum[index] ?? 0) + agent.maxChats;
+        }
+      }
+    }
+    const chatQueues: Record<string, ChatQueueAggregates> = {};
+    queueNames.forEach((queue, index) => {
+      const window = windows.queues.get(queue);
+      const firstResponse = window?.firstResponse;
+      const oldestStartMs = oldestWaitStartMs[index] ?? Number.POSITIVE_INFINITY;
+      chatQueues[queue] = {
+        waiting: waiting[index] ?? 0,
+        unassigned: unassigned[index] ?? 0,
+        oldestWaitSec: oldestStartMs === Number.POSITIVE_INFINITY ? 0 : (asOfMs - oldestStartMs) / 1000,
+        unansweredOver30m: over30m[index] ?? 0,
+        agentsOnline: agentsOnline[index] ?? 0,
+        firstResponse60m: {
+          count: firstResponse?.count ?? 0,
+          avgSec: firstResponse === undefined ? null : averageSec(firstResponse.sumMs, firstResponse.count),
+          p90Sec: firstResponse === undefined ? null : toSec(firstResponse.percentile(9, 10)),
+        },
+        abandoned60m: window?.abandoned ?? 0,
+      };
+    });
+
+    // Refunds: open refunds scanned once.
+    const openByPath: Record<RefundPathKey, number> = {
+      unshipped: 0,
+      in_transit: 0,
+      received_refund_only: 0,
+      return_refund: 0,
+      all: 0,
+    };
+    let awaitingResponse = 0;
+    let refundsOver30m = 0;
+    let oldestRequestedMs = Number.POSITIVE_INFINITY;
+    const awaitingRequestedMs: number[] = [];
+    for (const state of states) {
+      for (const refund of state.openRefunds.values()) {
+        openByPath[currentPath(refund)] += 1;
+        openByPath.all += 1;
+        if (refund.responseTsMs !== Number.POSITIVE_INFINITY) continue;
+        awaitingResponse += 1;
+        awaitingRequestedMs.push(refund.openingTsMs);
+        if (asOfMs - refund.openingTsMs >= UNANSWERED_LIMIT_MS) refundsOver30m += 1;
+        if (refund.openingTsMs < oldestRequestedMs) oldestRequestedMs = refund.openingTsMs;
+      }
+    }
+    const paths = {} as Record<RefundPathKey, PathAggregates>;
+    for (const key of PATH_KEYS) paths[key] = pathAggregates(windows.paths[key], openByPath[key]);
+    const orders = windows.orders;
+    const refundAggregates: RefundAggregates = {
+      awaitingResponse,
+      unansweredOver30m: refundsOver30m,
+      oldestUnansweredSec:
+        oldestRequestedMs === Number.POSITIVE_INFINITY ? 0 : (asOfMs - oldestRequestedMs) / 1000,
+      paths,
+      rates30d: {
+        orders,
+        refunds: windows.refundsRequested,
+        refundRate: rate(windows.refundsRequested, orders),
+        disputeRate: rate(windows.disputes, orders),
+        qualityRefundRate: rate(windows.qualityLatest, orders),
+        experienceRefundRate: rate(windows.qualityFirst, orders),
+      },
+      secondCompletions: windows.secondCompletions,
+    };
+
+    // Staffing: the injected row computer gets this scope's arrivals, handle times and roster.
+    let staffingRows: StaffingRow[] = [];
+    if (staffing !== undefined) {
+      const queues: QueueStaffingInput[] = queueNames.map((queue, index) => {
+        const window = windows.queues.get(queue);
+        const online = agentsOnline[index] ?? 0;
+        return {
+          queue,
+          kind: 'chat',
+          hourlyArrivals: windows.arrivals.get(queue) ?? EMPTY_HOURS,
+          handleSec: window === undefined ? null : averageSec(window.handleSumMs, window.handleCount),
+          onlineAgents: online,
+          // With nobody online the concurrency of a future roster is unknown: assume the default.
+          concurrency: online === 0 ? DEFAULT_MAX_CHATS : (maxChatsSum[index] ?? 0) / online,
+        };
+      });
+      queues.push({
+        queue: REFUND_QUEUE,
+        kind: 'refund',
+        hourlyArrivals: windows.arrivals.get(REFUND_ARRIVALS_KEY) ?? EMPTY_HOURS,
+        handleSec: staffing.config.refundHandleSec,
+        onlineAgents: refundDeskAgents,
+        concurrency: 1,
+        awaitingRequestedMs: awaitingRequestedMs.sort((a, b) => a - b),
+      });
+      staffingRows = staffing.compute({ nowMs: asOfMs, timeZone, queues, config: staffing.config });
+    }
+
+    // Alerts, in a fixed order: chat queues (listing order), then refunds.
+    const conditions: AlertCondition[] = [];
+    queueNames.forEach((queue, index) => {
+      const aggregates = chatQueues[queue] as ChatQueueAggregates;
+      checkAbove(
+        conditions,
+        `chat.queues.${queue}.unansweredOver30m`,
+        'red',
+        aggregates.unansweredOver30m,
+        thresholds.unansweredOver30m,
+        (oldestWaitStartMs[index] ?? 0) + UNANSWERED_LIMIT_MS,
+      );
+      checkAbove(
+        conditions,
+        `chat.queues.${queue}.firstResponse60m.avgSec`,
+        'red',
+        aggregates.firstResponse60m.avgSec,
+        thresholds.chatFirstResponseAvgSec,
+      );
+    });
+    checkAbove(
+      conditions,
+      'refunds.unansweredOver30m',
+      'red',
+      refundsOver30m,
+      thresholds.unansweredOver30m,
+      oldestRequestedMs + UNANSWERED_LIMIT_MS,
+    );
+    checkAbove(
+      conditions,
+      'refunds.paths.all.avgCompletionSec30d',
+      'amber',
+      paths.all.avgCompletionSec30d,
+      thresholds.refundCompletionAvgSec,
+    );
+    checkAbove(
+      conditions,
+      'refunds.paths.all.firstResponseAvgSec30d',
+      'red',
+      paths.all.firstResponseAvgSec30d,
+      thresholds.refundFirstResponseAvgSec,
+    );
+    checkAbove(
+      conditions,
+      'refunds.rates30d.refundRate',
+      'amber',
+      refundAggregates.rates30d.refundRate,
+      thresholds.refundRate,
+    );
+    checkAbove(
+      conditions,
+      'refunds.rates30d.disputeRate',
+      'red',
+      refundAggregates.rates30d.disputeRate,
+      thresholds.disputeRate,
+    );
+    const scopeKey = shop ?? '*';
+    const raised = new Set<string>();
+    const alerts: Alert[] = conditions.map((condition) => ({
+      metric: condition.metric,
+      level: condition.level,
+      value: condition.value,
+      threshold: condition.threshold,
+      since: resolveSince(scopeKey, condition, asOfMs, raised),
+    }));
+    // A condition observed cleared ends its episode: the next raise starts a new `since`.
+    for (const key of alertSince.keys())
+      if (key.startsWith(`${scopeKey}|`) && !raised.has(key)) alertSince.delete(key);
+
+    return {
+      asOf: formatInstant(asOfMs, timeZone),
+      shop,
+      chat: { queues: chatQueues },
+      refunds: refundAggregates,
+      staffing: staffingRows,
+      alerts,
+    };
+  }
+
+  function unanswered(query: UnansweredQuery): UnansweredItem[] {
+    advanceForQuery(query.asOfMs);
+    const asOfMs = query.asOfMs;
+    const limit = query.limit ?? 50;
+    const states = statesOf(query.shop);
+    const byAge = (
+      a: { sinceMs: number; shop: string; id: string },
+      b: { sinceMs: number; shop: string; id: string },
+    ) =>
+      a.sinceMs - b.sinceMs ||
+      (a.shop < b.shop ? -1 : a.shop > b.shop ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    if (query.kind === 'chat') {
+      const found: { sinceMs: number; shop: string; id: string; chat: ChatRecord }[] = [];
+      for (const state of states) {
+        for (const chat of state.openChats.values()) {
+          if (chat.waiting) found.push({ sinceMs: chat.waitStartMs, shop: chat.shop, id: chat.chatId, chat });
+        }
+      }
+      return found
+        .sort(byAge)
+        .slice(0, limit)
+        .map(({ sinceMs, chat }) => ({
+          kind: 'chat',
+          id: chat.chatId,
+          shop: chat.shop,
+          queue: chat.queue,
+          waitSec: (asOfMs - sinceMs) / 1000,
+          waitingSince: formatInstant(sinceMs, timeZone),
+          agentId: chat.agentId,
+        }));
+    }
+    const found: { sinceMs: number; shop: string; id: string; refund: RefundRecord }[] = [];
+    for (const state of states) {
+      for (const refund of state.openRefunds.values()) {
+        if (refund.responseTsMs !== Number.POSITIVE_INFINITY) continue;
+        found.push({ sinceMs: refund.openingTsMs, shop: refund.shop, id: refund.refundId, refund });
+      }
+    }
+    return found
+      .sort(byAge)
+      .slice(0, limit)
+      .map(({ sinceMs, refund }) => ({
+        kind: 'refund',
+        id: refund.refundId,
+        shop: refund.shop,
+        path: currentPath(refund),
+        waitSec: (asOfMs - sinceMs) / 1000,
+        waitingSince: formatInstant(sinceMs, timeZone),
+        agentId: null,
+      }));
+  }
+
+  function stats(): EngineStats {
+    let openChats = 0;
+    let openRefunds = 0;
+    for (const state of shops.values()) {
+      openChats += state.openChats.size;
+      openRefunds += state.openRefunds.size;
+    }
+    return {
+      watermarkMs,
+      pendingEvents: pending.length - pendingHead,
+      chatRecords: chats.size,
+      openChats,
+      refundRecords: refunds.size,
+      openRefunds,
+      secondCompletions: all.secondCompletions,
+      lateEventsDropped,
+      orphanEventsDropped,
+      scheduledEntries: itemExpiry.size + orderExpiry.size + chatMaintenance.size + refundMaintenance.size,
+    };
+  }
+
+  return {
+    apply,
+    advanceTo,
+    snapshot,
+    unanswered,
+    get watermarkMs() {
+      return watermarkMs;
+    },
+    stats,
+  };
+}
