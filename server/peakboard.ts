@@ -5,20 +5,26 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Config } from './config/index.ts';
-import {
-  createAdmission,
-  createEventClock,
-  createWallClock,
-  decodeEvent,
-  formatInstant,
-  type Clock,
-  type PeakEvent,
-} from './events/index.ts';
+import { loadAlertThresholds, type Config } from './config/index.ts';
+import { createEngine, metricValue, type Engine, type EngineSnapshot } from './engine/index.ts';
+import { createAdmission, createEventClock, createWallClock, type Clock } from './events/index.ts';
 import { startIngest, startNatsServer, type NatsServerProcess, type RunningIngest } from './ingest/index.ts';
-import { openStore, type Store } from './store/index.ts';
 import { createApp, listen, type Listening } from './http/index.ts';
+import { BadRequestError } from './http/index.ts';
+import { startPushHub } from './push/index.ts';
+import {
+  computeStaffingRows,
+  DEFAULT_STAFFING_CONFIG,
+  StaffingInputError,
+  whatIf,
+  type StaffingInput,
+  type WhatIfRequest,
+} from './staffing/index.ts';
+import { openStore, type Store } from './store/index.ts';
+import { createSerialQueue, replayStoredEvents, snapshotsFromStore } from './time-travel.ts';
 import { createLogger, type Logger } from './log.ts';
+
+export { replayStoredEvents } from './time-travel.ts';
 
 export interface RunningPeakboard {
   /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080 */
@@ -45,26 +51,10 @@ async function loadSeenIds(store: Store): Promise<Set<string>> {
   return seen;
 }
 
-/** Replays stored events (ts-ordered) into `apply`; they were validated on the way in. */
-export async function replayStoredEvents(
-  store: Store,
-  options: { toMs?: number; shop?: string },
-  apply: (event: PeakEvent) => void,
-): Promise<number> {
-  let count = 0;
-  await store.forEachEventPayload(options, (payloads) => {
-    for (const payload of payloads) {
-      const decoded = decodeEvent(payload);
-      if (decoded.ok) {
-        apply(decoded.event);
-        count += 1;
-      }
-    }
-  });
-  return count;
-}
-
-export async function startPeakboard(config: Config, options: PeakboardOptions = {}): Promise<RunningPeakboard> {
+export async function startPeakboard(
+  config: Config,
+  options: PeakboardOptions = {},
+): Promise<RunningPeakboard> {
   const log = options.logger ?? createLogger(config.logLevel);
   const stops: (() => Promise<void> | void)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -79,6 +69,7 @@ export async function startPeakboard(config: Config, options: PeakboardOptions =
   };
 
   try {
+    const alertThresholds = loadAlertThresholds(config.alertsFile);
     mkdirSync(config.dataDir, { recursive: true });
     let natsUrl = config.natsUrl;
     if (natsUrl === undefined) {
@@ -95,13 +86,42 @@ export async function startPeakboard(config: Config, options: PeakboardOptions =
     const clock: Clock =
       config.clock === 'event' ? createEventClock(await store.maxEventTsMs()) : createWallClock();
     const admission = createAdmission({ clock, maxFutureSec: config.maxFutureSec, seen });
-    log.info('store opened', {
+
+    // The what-if needs the exact staffing input of a snapshot; the engine hands it to the row
+    // computer, so the live engine's computer remembers the last one (snapshots are synchronous).
+    let lastStaffingInput: StaffingInput | undefined;
+    const newEngine = (captureInput: boolean): Engine =>
+      createEngine({
+        timeZone: config.businessTimeZone,
+        alertThresholds,
+        staffing: {
+          config: DEFAULT_STAFFING_CONFIG,
+          compute: (input) => {
+            if (captureInput) lastStaffingInput = input;
+            return computeStaffingRows(input);
+          },
+        },
+      });
+    const engine = newEngine(true);
+    const recoveryStart = performance.now();
+    const recovered = await replayStoredEvents(store, {}, (event) => engine.apply(event));
+    log.info('state rebuilt from DuckDB', {
       path: config.databasePath,
-      events: totals.accepted,
+      events: recovered,
       lastStreamSeq: totals.lastStreamSeq,
+      ms: Math.round(performance.now() - recoveryStart),
     });
 
-    let seq = 0;
+    /** The live instant: wall time, or event time (0 before the first event, so nothing is counted). */
+    // Never earlier than the last live instant: the engine refuses to go back, and a wall clock can.
+    let lastLiveMs = 0;
+    const liveNowMs = (): number => {
+      const now = clock.mode === 'wall' ? clock.nowMs() : clock.unset ? 0 : clock.nowMs();
+      lastLiveMs = Math.max(lastLiveMs, now);
+      return lastLiveMs;
+    };
+
+    let stateVersion = 0;
     const ingest = await startIngest({
       natsUrl,
       stream: config.stream,
@@ -120,8 +140,9 @@ export async function startPeakboard(config: Config, options: PeakboardOptions =
       seen,
       clock,
       sink: store,
-      onCommitted: () => {
-        seq += 1;
+      onCommitted: (events) => {
+        for (const event of events) engine.apply(event);
+        stateVersion += 1;
       },
       log: (level, message, fields) => log[level](message, fields),
     });
@@ -129,6 +150,7 @@ export async function startPeakboard(config: Config, options: PeakboardOptions =
 
     const ingestBlock = () => {
       const s = ingest.status();
+      const engineStats = engine.stats();
       return {
         accepted: s.counts.accepted,
         duplicates: s.counts.duplicates,
@@ -136,18 +158,82 @@ export async function startPeakboard(config: Config, options: PeakboardOptions =
         lagSec: Math.round(s.lagSec * 1000) / 1000,
         rejectedByReason: s.counts.rejectedByReason,
         pending: s.pending,
+        lateEventsDropped: engineStats.lateEventsDropped,
       };
     };
+
+    /** The full aggregates object of API.md, in its key order. */
+    const compose = (s: EngineSnapshot, seq: number) => ({
+      asOf: s.asOf,
+      seq,
+      shop: s.shop,
+      chat: s.chat,
+      refunds: s.refunds,
+      staffing: s.staffing,
+      alerts: s.alerts,
+      ingest: ingestBlock(),
+    });
+    const liveSnapshot = (shop: string | null): EngineSnapshot => engine.snapshot(liveNowMs(), shop);
+    const timeTravel = createSerialQueue();
 
     const app = createApp({
       webRoot: options.webRoot ?? resolve(import.meta.dirname, '..', 'web', 'dist'),
       ...(config.supervisorToken !== undefined ? { supervisorToken: config.supervisorToken } : {}),
       async snapshot({ shop, atMs }) {
-        const asOfMs = atMs ?? (clock.unset ? Date.now() : clock.nowMs());
-        return { asOf: formatInstant(asOfMs, config.businessTimeZone), seq, shop, ingest: ingestBlock() };
+        if (atMs === undefined) return compose(liveSnapshot(shop), stateVersion);
+        return timeTravel(async () => {
+          let result: EngineSnapshot | undefined;
+          await snapshotsFromStore(
+            store,
+            () => newEngine(false),
+            [atMs],
+            shop,
+            (_at, s) => (result = s),
+          );
+          return compose(result as EngineSnapshot, stateVersion);
+        });
+      },
+      async unanswered({ kind, shop, limit }) {
+        return { asOfMs: liveNowMs(), items: engine.unanswered({ kind, shop, limit, asOfMs: liveNowMs() }) };
+      },
+      async history({ metric, fromMs, toMs, stepMs, shop }) {
+        const instants: number[] = [];
+        for (let t = fromMs; t <= toMs; t += stepMs) instants.push(t);
+        const xs: number[] = [];
+        const ys: (number | null)[] = [];
+        await timeTravel(() =>
+          snapshotsFromStore(
+            store,
+            () => newEngine(false),
+            instants,
+            shop,
+            (at, s) => {
+              xs.push(at / 1000);
+              ys.push(metricValue(s, metric));
+            },
+          ),
+        );
+        // uPlot's columnar shape: [xs (epoch seconds), ys]; null marks a gap.
+        return { metric, shop, stepSec: stepMs / 1000, columns: [xs, ys] };
+      },
+      async whatIf(body) {
+        const request = body as WhatIfRequest & { shop?: unknown };
+        const shop = typeof request.shop === 'string' && request.shop !== '' ? request.shop : null;
+        lastStaffingInput = undefined;
+        liveSnapshot(shop);
+        if (lastStaffingInput === undefined) throw new BadRequestError('no staffing input available');
+        try {
+          return whatIf(lastStaffingInput, request);
+        } catch (error) {
+          if (error instanceof StaffingInputError) throw new BadRequestError(error.message);
+          throw error;
+        }
       },
       async deadLetters(limit) {
-        return { items: await store.recentDeadLetters(limit), byReason: ingest.status().counts.rejectedByReason };
+        return {
+          items: await store.recentDeadLetters(limit),
+          byReason: ingest.status().counts.rejectedByReason,
+        };
       },
       async health() {
         const s = ingest.status();
@@ -163,11 +249,47 @@ export async function startPeakboard(config: Config, options: PeakboardOptions =
             lagSec: s.lagSec,
             lastError: s.lastError ?? null,
           },
+          clock: { mode: clock.mode, now: liveNowMs() },
         };
+      },
+      async metrics() {
+        const s = ingest.status();
+        const snap = liveSnapshot(null);
+        const lines = [
+          '# TYPE peakboard_ingest_events_total counter',
+          `peakboard_ingest_events_total{outcome="accepted"} ${s.counts.accepted}`,
+          `peakboard_ingest_events_total{outcome="duplicate"} ${s.counts.duplicates}`,
+          `peakboard_ingest_events_total{outcome="rejected"} ${s.counts.rejected}`,
+          '# TYPE peakboard_ingest_lag_seconds gauge',
+          `peakboard_ingest_lag_seconds ${s.lagSec}`,
+          '# TYPE peakboard_chat_waiting gauge',
+          ...Object.entries(snap.chat.queues).map(
+            ([q, a]) => `peakboard_chat_waiting{queue="${q}"} ${a.waiting}`,
+          ),
+          '# TYPE peakboard_chat_unanswered_over_30m gauge',
+          ...Object.entries(snap.chat.queues).map(
+            ([q, a]) => `peakboard_chat_unanswered_over_30m{queue="${q}"} ${a.unansweredOver30m}`,
+          ),
+          '# TYPE peakboard_refunds_awaiting_response gauge',
+          `peakboard_refunds_awaiting_response ${snap.refunds.awaitingResponse}`,
+          '# TYPE peakboard_refunds_unanswered_over_30m gauge',
+          `peakboard_refunds_unanswered_over_30m ${snap.refunds.unansweredOver30m}`,
+        ];
+        return lines.join('\n') + '\n';
       },
     });
     const http: Listening = await listen(app, config.port, config.host);
     stops.push(() => http.close());
+    const hub = startPushHub({
+      server: http.server,
+      getSnapshot: liveSnapshotWithIngest,
+      tickMs: config.tickMs,
+    });
+    stops.push(() => hub.stop());
+    function liveSnapshotWithIngest(shop: string | null) {
+      const { seq: _seq, ...rest } = compose(liveSnapshot(shop), stateVersion);
+      return rest;
+    }
     log.info('peakboard listening', { url: http.url, clock: config.clock });
 
     return {

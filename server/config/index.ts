@@ -2,6 +2,7 @@
  * Configuration from environment variables, validated once at start. Every error names the
  * variable and what it accepts, so a misconfigured TV room fails loudly, not silently.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface Config {
@@ -176,3 +177,45 @@ export const CONFIG_VARIABLES: readonly { name: string; fallback: string; meanin
   { name: 'ALERTS_FILE', fallback: '(unset)', meaning: 'JSON file of alert thresholds' },
   { name: 'LOG_LEVEL', fallback: 'info', meaning: 'debug, info, warn or error' },
 ];
+
+/** Alert threshold names accepted in ALERTS_FILE (the engine's AlertThresholds keys). */
+const ALERT_THRESHOLD_NAMES = [
+  'refundCompletionAvgSec',
+  'unansweredOver30m',
+  'chatFirstResponseAvgSec',
+  'refundFirstResponseAvgSec',
+  'refundRate',
+  'disputeRate',
+] as const;
+
+/**
+ * Reads ALERTS_FILE: a JSON object of threshold overrides, e.g. `{"refundRate": 0.05}`.
+ * Unknown names or non-numbers stop the server with a message naming them.
+ */
+export function loadAlertThresholds(
+  path: string | undefined,
+): Partial<Record<(typeof ALERT_THRESHOLD_NAMES)[number], number>> {
+  if (path === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`ALERTS_FILE=${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`ALERTS_FILE=${path} must hold a JSON object of thresholds`);
+  }
+  const result: Partial<Record<(typeof ALERT_THRESHOLD_NAMES)[number], number>> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!(ALERT_THRESHOLD_NAMES as readonly string[]).includes(name)) {
+      throw new ConfigError(
+        `ALERTS_FILE=${path}: unknown threshold ${name} (known: ${ALERT_THRESHOLD_NAMES.join(', ')})`,
+      );
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new ConfigError(`ALERTS_FILE=${path}: ${name} must be a number >= 0`);
+    }
+    result[name as (typeof ALERT_THRESHOLD_NAMES)[number]] = value;
+  }
+  return result;
+}
