@@ -44,8 +44,14 @@ if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; t
     say "or point Peakboard at an existing JetStream server with NATS_URL=nats://host:4222."
     exit 1; }
 fi
-if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  apt_install chromium || say "chromium is missing: the browser tests will be skipped (apt-get install -y chromium)."
+if [ "$want_browser" = 1 ]; then
+  browser_pkgs=()
+  [ -x /usr/bin/chromium ] || browser_pkgs+=(chromium)
+  # A CJK font, so the zh-CN board renders its labels (and screenshots show them).
+  ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1 || browser_pkgs+=(fonts-wqy-microhei)
+  if [ "${#browser_pkgs[@]}" -gt 0 ]; then
+    apt_install "${browser_pkgs[@]}" || say "could not install ${browser_pkgs[*]}: the browser tests will be skipped."
+  fi
 fi
 
 # 3. npm dependencies, exactly as locked (re-run only when the lockfile changed).

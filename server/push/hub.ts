@@ -9,7 +9,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Aggregates } from '../engine/aggregates.ts';
 import { diffMergePatch, type PlainObject } from './merge-patch.ts';
 import type { BoardData } from './protocol.ts';
-import { QueueDepthHistory } from './series.ts';
+import { QueueDepthHistory, type SeriesSample } from './series.ts';
 
 export interface PushHubOptions {
   /** The HTTP server to take `upgrade` requests from; the hub never closes it. */
@@ -37,6 +37,11 @@ export interface PushHubOptions {
   /** Series step and window. Defaults 60 s and 7 200 s (two hours of one-minute samples). */
   seriesStepSec?: number;
   seriesWindowSec?: number;
+  /**
+   * Past samples for a channel's series, called once when the channel is created: lets a restarted
+   * server redraw the last two hours from stored events instead of starting the charts empty.
+   */
+  seedSeries?: (shop: string | null) => Iterable<SeriesSample>;
   /** Wall clock in epoch ms; injected by tests. Default Date.now. */
   nowMs?: () => number;
   /** Called when getSnapshot throws; the channel skips that tick. Default console.error. */
@@ -106,7 +111,8 @@ export function startPushHub(options: PushHubOptions): PushHub {
   const seriesStepSec = options.seriesStepSec ?? 60;
   const seriesWindowSec = options.seriesWindowSec ?? 7_200;
   const nowMs = options.nowMs ?? Date.now;
-  const onError = options.onError ?? ((error: unknown) => console.error('push hub: getSnapshot failed', error));
+  const onError =
+    options.onError ?? ((error: unknown) => console.error('push hub: getSnapshot failed', error));
   const { server, getSnapshot, authorize } = options;
 
   const stats: PushHubStats = {
@@ -147,6 +153,9 @@ export function startPushHub(options: PushHubOptions): PushHub {
         lastClientAtMs: nowMs(),
         history: new QueueDepthHistory(seriesStepSec, seriesWindowSec),
       };
+      for (const sample of options.seedSeries?.(shop) ?? []) {
+        channel.history.record(sample.atSec, sample.queues, sample.refundsAwaiting);
+      }
       channels.set(key, channel);
     }
     return channel;
@@ -182,7 +191,8 @@ export function startPushHub(options: PushHubOptions): PushHub {
     const atSec = (Number.isFinite(asOfMs) ? asOfMs : atMs) / 1000;
     if (channel.history.wants(atSec)) {
       const depth: Record<string, number> = {};
-      for (const [queue, queueStats] of Object.entries(data.chat?.queues ?? {})) depth[queue] = queueStats.waiting;
+      for (const [queue, queueStats] of Object.entries(data.chat?.queues ?? {}))
+        depth[queue] = queueStats.waiting;
       channel.history.record(atSec, depth, data.refunds?.awaitingResponse ?? 0);
     }
     channel.lastSampleAtMs = atMs;
@@ -370,9 +380,13 @@ export function startPushHub(options: PushHubOptions): PushHub {
 
 function isResyncRequest(raw: RawData): boolean {
   try {
-    const text = Array.isArray(raw) ? Buffer.concat(raw).toString() : Buffer.from(raw as ArrayBuffer).toString();
+    const text = Array.isArray(raw)
+      ? Buffer.concat(raw).toString()
+      : Buffer.from(raw as ArrayBuffer).toString();
     const message: unknown = JSON.parse(text);
-    return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'resync';
+    return (
+      typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'resync'
+    );
   } catch {
     return false;
   }

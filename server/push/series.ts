@@ -11,6 +11,13 @@ interface Sample {
   refundsAwaiting: number;
 }
 
+/** One past observation for `seedSeries`: chat `waiting` per queue and refunds awaiting response. */
+export interface SeriesSample {
+  atSec: number;
+  queues: Record<string, number>;
+  refundsAwaiting: number;
+}
+
 /** Queues the board always shows first, in this order; others follow by name. */
 const PINNED_QUEUES = ['presale', 'aftersale'];
 

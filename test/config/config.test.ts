@@ -35,7 +35,15 @@ describe('parseConfig', () => {
   });
 
   it('should accept a NATS cluster list and an event clock', () => {
-    const config = parseConfig({ NATS_URL: 'nats://a:4222,nats://b:4222', CLOCK: 'event', DATA_DIR: '/tmp/x' });
-    expect(config).toMatchObject({ natsUrl: 'nats://a:4222,nats://b:4222', clock: 'event', databasePath: '/tmp/x/peakboard.duckdb' });
+    const config = parseConfig({
+      NATS_URL: 'nats://a:4222,nats://b:4222',
+      CLOCK: 'event',
+      DATA_DIR: '/tmp/x',
+    });
+    expect(config).toMatchObject({
+      natsUrl: 'nats://a:4222,nats://b:4222',
+      clock: 'event',
+      databasePath: '/tmp/x/peakboard.duckdb',
+    });
   });
 });

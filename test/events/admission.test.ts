@@ -11,7 +11,10 @@ describe('admission', () => {
     // Exactly 300 s ahead is accepted and moves the clock ...
     expect(admission.admit(tick('b', '2026-11-11T20:05:00Z')).outcome).toBe('accepted');
     // ... 300.001 s ahead of the new clock is rejected and does not move it.
-    expect(admission.admit(tick('c', '2026-11-11T20:10:00.001Z'))).toMatchObject({ outcome: 'rejected', reason: 'future_ts' });
+    expect(admission.admit(tick('c', '2026-11-11T20:10:00.001Z'))).toMatchObject({
+      outcome: 'rejected',
+      reason: 'future_ts',
+    });
     expect(clock.nowMs()).toBe(Date.UTC(2026, 10, 11, 20, 5));
   });
 
@@ -32,7 +35,9 @@ describe('admission', () => {
 
   it('should not let a rejected line reserve its id', () => {
     const admission = createAdmission({ clock: createEventClock(), maxFutureSec: 300, seen: new Set() });
-    expect(admission.admit(JSON.stringify({ id: 'x', type: 'clock.tick', ts: 'bad', shop: 's1' })).outcome).toBe('rejected');
+    expect(
+      admission.admit(JSON.stringify({ id: 'x', type: 'clock.tick', ts: 'bad', shop: 's1' })).outcome,
+    ).toBe('rejected');
     expect(admission.admit(tick('x', '2026-11-11T20:00:00Z')).outcome).toBe('accepted');
   });
 
@@ -40,12 +45,19 @@ describe('admission', () => {
     const clock = createEventClock();
     const admission = createAdmission({ clock, maxFutureSec: 300, seen: new Set() });
     admission.admit(tick('a', '2026-11-11T20:00:00Z'));
-    expect(admission.admit(tick('a', '2026-11-11T21:00:00Z'))).toMatchObject({ outcome: 'rejected', reason: 'future_ts' });
+    expect(admission.admit(tick('a', '2026-11-11T21:00:00Z'))).toMatchObject({
+      outcome: 'rejected',
+      reason: 'future_ts',
+    });
   });
 
   it('should measure the future against the wall clock in live mode', () => {
     const now = Date.UTC(2026, 10, 11, 12, 0);
-    const admission = createAdmission({ clock: createWallClock(() => now), maxFutureSec: 300, seen: new Set() });
+    const admission = createAdmission({
+      clock: createWallClock(() => now),
+      maxFutureSec: 300,
+      seen: new Set(),
+    });
     expect(admission.admit(tick('a', '2026-11-11T12:05:00Z')).outcome).toBe('accepted');
     expect(admission.admit(tick('b', '2026-11-11T12:05:00.001Z')).outcome).toBe('rejected');
     expect(admission.admit(tick('c', '2020-01-01T00:00:00Z')).outcome).toBe('accepted');

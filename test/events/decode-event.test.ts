@@ -13,22 +13,51 @@ function reasonOf(body: unknown, subject?: string): RejectReason | 'accepted' {
 describe('decodeEvent', () => {
   it('should decode a refund request into camelCase with the instant in epoch ms', () => {
     const result = decodeEvent(
-      JSON.stringify({ ...base, type: 'refund.requested', refund_id: 'r1', order_id: 'o1', path: 'unshipped', reason: 'quality', amount: 12.5 }),
+      JSON.stringify({
+        ...base,
+        type: 'refund.requested',
+        refund_id: 'r1',
+        order_id: 'o1',
+        path: 'unshipped',
+        reason: 'quality',
+        amount: 12.5,
+      }),
       'ops.refund.shop-1',
     );
     expect(result).toEqual({
       ok: true,
-      event: { id: 'e1', type: 'refund.requested', ts, tsMs: Date.UTC(2026, 10, 11, 12, 0, 3, 120), shop: 'shop-1', refundId: 'r1', orderId: 'o1', path: 'unshipped', reason: 'quality', amount: 12.5 },
+      event: {
+        id: 'e1',
+        type: 'refund.requested',
+        ts,
+        tsMs: Date.UTC(2026, 10, 11, 12, 0, 3, 120),
+        shop: 'shop-1',
+        refundId: 'r1',
+        orderId: 'o1',
+        path: 'unshipped',
+        reason: 'quality',
+        amount: 12.5,
+      },
     });
   });
 
   it('should default max_chats to 3 and copy the queue list', () => {
-    const result = decodeEvent(JSON.stringify({ ...base, type: 'agent.status', agent_id: 'a1', status: 'online', queues: ['presale'] }));
+    const result = decodeEvent(
+      JSON.stringify({
+        ...base,
+        type: 'agent.status',
+        agent_id: 'a1',
+        status: 'online',
+        queues: ['presale'],
+      }),
+    );
     expect(result.ok && result.event.type === 'agent.status' && result.event.maxChats).toBe(3);
   });
 
   it('should accept unknown extra fields and treat null optionals as absent', () => {
-    const result = decodeEvent(JSON.stringify({ ...base, type: 'refund.updated', refund_id: 'r1', path: null, extra: { a: 1 } }));
+    const result = decodeEvent(
+      JSON.stringify({ ...base, type: 'refund.updated', refund_id: 'r1', path: null, extra: { a: 1 } }),
+    );
     expect(result.ok).toBe(true);
     expect(result.ok && 'path' in result.event).toBe(false);
   });
@@ -59,17 +88,53 @@ describe('decodeEvent', () => {
     ['a shop with a dot', { ...base, shop: 'a.b', type: 'clock.tick' }, 'bad_field'],
     ['a shop of 65 chars', { ...base, shop: 'a'.repeat(65), type: 'clock.tick' }, 'bad_field'],
     ['a refund without refund_id', { ...base, type: 'refund.escalated' }, 'missing_field'],
-    ['an unknown path', { ...base, type: 'refund.requested', refund_id: 'r', order_id: 'o', path: 'lost', reason: 'x', amount: 1 }, 'bad_field'],
+    [
+      'an unknown path',
+      {
+        ...base,
+        type: 'refund.requested',
+        refund_id: 'r',
+        order_id: 'o',
+        path: 'lost',
+        reason: 'x',
+        amount: 1,
+      },
+      'bad_field',
+    ],
     ['a negative amount', { ...base, type: 'order.paid', order_id: 'o', amount: -1 }, 'bad_field'],
     ['a string amount', { ...base, type: 'order.paid', order_id: 'o', amount: '5' }, 'bad_field'],
     ['an empty reason', { ...base, type: 'refund.updated', refund_id: 'r', reason: '' }, 'bad_field'],
-    ['an agent message without agent_id', { ...base, type: 'chat.message', chat_id: 'c', from: 'agent' }, 'missing_field'],
+    [
+      'an agent message without agent_id',
+      { ...base, type: 'chat.message', chat_id: 'c', from: 'agent' },
+      'missing_field',
+    ],
     ['a sender that is neither', { ...base, type: 'chat.message', chat_id: 'c', from: 'bot' }, 'bad_field'],
-    ['an upper-case queue', { ...base, type: 'chat.started', chat_id: 'c', queue: 'PreSale', customer_id: 'u' }, 'bad_field'],
-    ['queues that is not an array', { ...base, type: 'agent.status', agent_id: 'a', status: 'online', queues: 'presale' }, 'bad_field'],
-    ['max_chats of 0', { ...base, type: 'agent.status', agent_id: 'a', status: 'online', queues: [], max_chats: 0 }, 'bad_field'],
-    ['max_chats of 1.5', { ...base, type: 'agent.status', agent_id: 'a', status: 'online', queues: [], max_chats: 1.5 }, 'bad_field'],
-    ['an unknown status', { ...base, type: 'agent.status', agent_id: 'a', status: 'lunch', queues: [] }, 'bad_field'],
+    [
+      'an upper-case queue',
+      { ...base, type: 'chat.started', chat_id: 'c', queue: 'PreSale', customer_id: 'u' },
+      'bad_field',
+    ],
+    [
+      'queues that is not an array',
+      { ...base, type: 'agent.status', agent_id: 'a', status: 'online', queues: 'presale' },
+      'bad_field',
+    ],
+    [
+      'max_chats of 0',
+      { ...base, type: 'agent.status', agent_id: 'a', status: 'online', queues: [], max_chats: 0 },
+      'bad_field',
+    ],
+    [
+      'max_chats of 1.5',
+      { ...base, type: 'agent.status', agent_id: 'a', status: 'online', queues: [], max_chats: 1.5 },
+      'bad_field',
+    ],
+    [
+      'an unknown status',
+      { ...base, type: 'agent.status', agent_id: 'a', status: 'lunch', queues: [] },
+      'bad_field',
+    ],
     ['closed by nobody', { ...base, type: 'refund.closed', refund_id: 'r', by: 'nobody' }, 'bad_field'],
     ['a ts without offset', { ...base, ts: '2026-11-11T20:00:00', type: 'clock.tick' }, 'bad_ts'],
     ['a ts with a space', { ...base, ts: '2026-11-11 20:00:00Z', type: 'clock.tick' }, 'bad_ts'],

@@ -10,8 +10,24 @@ const env = { id: 'e1', ts, shop: 'shop1' };
 
 // A corpus of valid and invalid bodies; schema and validator must agree on every one.
 const corpus: unknown[] = [
-  { ...env, type: 'refund.requested', refund_id: 'r', order_id: 'o', path: 'in_transit', reason: 'quality', amount: 0 },
-  { ...env, type: 'refund.requested', refund_id: 'r', order_id: 'o', path: 'lost', reason: 'quality', amount: 0 },
+  {
+    ...env,
+    type: 'refund.requested',
+    refund_id: 'r',
+    order_id: 'o',
+    path: 'in_transit',
+    reason: 'quality',
+    amount: 0,
+  },
+  {
+    ...env,
+    type: 'refund.requested',
+    refund_id: 'r',
+    order_id: 'o',
+    path: 'lost',
+    reason: 'quality',
+    amount: 0,
+  },
   { ...env, type: 'refund.requested', refund_id: 'r', order_id: 'o', path: 'unshipped', reason: 'quality' },
   { ...env, type: 'refund.responded', refund_id: 'r', agent_id: 'a' },
   { ...env, type: 'refund.responded', refund_id: 'r', agent_id: '' },

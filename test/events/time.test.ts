@@ -16,12 +16,19 @@ describe('parseTimestampMs', () => {
     expect(parseTimestampMs(text)).toBe(expected);
   });
 
-  it.each(['2026-11-11T20:00:00', '2026-11-11 20:00:00Z', '2025-02-29T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-11T24:00:00Z', '2026-11-11T23:59:60Z', '2026-11-11T20:00:00+24:00', '26-11-11T20:00:00Z', ''])(
-    'should refuse %j',
-    (text) => {
-      expect(parseTimestampMs(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '2026-11-11T20:00:00',
+    '2026-11-11 20:00:00Z',
+    '2025-02-29T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-11-11T24:00:00Z',
+    '2026-11-11T23:59:60Z',
+    '2026-11-11T20:00:00+24:00',
+    '26-11-11T20:00:00Z',
+    '',
+  ])('should refuse %j', (text) => {
+    expect(parseTimestampMs(text)).toBeUndefined();
+  });
 });
 
 describe('business time zone helpers', () => {
@@ -31,7 +38,11 @@ describe('business time zone helpers', () => {
     expect(formatInstant(t, 'UTC')).toBe('2026-11-11T12:34:56.007+00:00');
   });
   it('should find the start of the local hour and day', () => {
-    expect(formatInstant(hourStartMs(t, 'Asia/Shanghai'), 'Asia/Shanghai')).toBe('2026-11-11T20:00:00.000+08:00');
-    expect(formatInstant(dayStartMs(t, 'Asia/Shanghai'), 'Asia/Shanghai')).toBe('2026-11-11T00:00:00.000+08:00');
+    expect(formatInstant(hourStartMs(t, 'Asia/Shanghai'), 'Asia/Shanghai')).toBe(
+      '2026-11-11T20:00:00.000+08:00',
+    );
+    expect(formatInstant(dayStartMs(t, 'Asia/Shanghai'), 'Asia/Shanghai')).toBe(
+      '2026-11-11T00:00:00.000+08:00',
+    );
   });
 });

@@ -1,0 +1,46 @@
+/** Number and time formatting for a screen read from five metres: short, fixed-width where it ticks. */
+
+/** m:ss below an hour, h:mm:ss above; "—" for null. */
+export function formatWait(sec: number | null | undefined): string {
+  if (sec === null || sec === undefined || !Number.isFinite(sec)) return '—';
+  const total = Math.max(0, Math.floor(sec));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
+
+export function formatDays(sec: number | null | undefined, unit: string): string {
+  if (sec === null || sec === undefined || !Number.isFinite(sec)) return '—';
+  return `${(sec / 86_400).toFixed(1)} ${unit}`;
+}
+
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return Math.round(value).toLocaleString('en-US');
+}
+
+export function formatPercent(ratio: number | null | undefined, digits = 1): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
+  return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function formatSigned(value: number): string {
+  return value > 0 ? `+${value}` : value < 0 ? `−${Math.abs(value)}` : '0';
+}
+
+/** HH:MM:SS of an RFC 3339 instant as written, i.e. in the business time zone, not the TV's. */
+export function clockOf(instant: string | undefined): string {
+  return instant !== undefined && instant.length >= 19 ? instant.slice(11, 19) : '--:--:--';
+}
+
+/** HH:MM of an RFC 3339 instant as written. */
+export function hourOf(instant: string): string {
+  return instant.length >= 16 ? instant.slice(11, 16) : instant;
+}
+
+/** `data-value` attribute: the raw number, or an empty string for null. */
+export function rawValue(value: number | null | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
+}
