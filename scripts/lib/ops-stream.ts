@@ -16,7 +16,11 @@ export const OPS_SUBJECTS = 'ops.>';
 /** JetStream drops a second message with the same Nats-Msg-Id inside this window. */
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
-/** Stream info, creating the stream first when it does not exist. */
+/**
+ * Info of the stream to publish into: the one named `name`, else whichever stream already
+ * captures `ops.>` under another name (the server's, so publishing never forks the data), else
+ * a new stream `name` with the server's config.
+ */
 export async function ensureOpsStream(
   manager: JetStreamManager,
   name: string = DEFAULT_STREAM_NAME,
@@ -26,6 +30,14 @@ export async function ensureOpsStream(
   } catch (error) {
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
   }
+  let existing: string | undefined;
+  try {
+    existing = await manager.streams.find('ops.clock.probe');
+  } catch (error) {
+    // StreamNotFoundError (a JetStreamApiError): no stream captures ops.> yet.
+    if (!(error instanceof JetStreamApiError)) throw error;
+  }
+  if (existing !== undefined) return { info: await manager.streams.info(existing), created: false };
   const info = await manager.streams.add({
     name,
     subjects: [OPS_SUBJECTS],

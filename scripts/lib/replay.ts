@@ -5,7 +5,6 @@
  * confirmed once at the end from the stream's own sequence numbers.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers } from '@nats-io/transport-node';
@@ -26,7 +25,7 @@ export interface ReplayOptions {
   natsUrl?: string;
   /** N× real time by event `ts`, or 'max' (default) for as fast as possible. */
   speed?: number | 'max';
-  /** Stream that captures ops.>; created when missing. Default OPS. */
+  /** Stream to publish into (default OPS); when missing, the stream that captures ops.>, else created. */
   stream?: string;
   /** Messages between flushes (flow control: at most two batches are ever in flight). Default 4096. */
   flushEvery?: number;
@@ -99,6 +98,22 @@ export function routeLine(line: string): Routed {
   return { subject: `ops.${kind}.${shop}`, id, tsMs };
 }
 
+/** The file's lines, a read chunk (~1 MiB) at a time; a line split across chunks is joined. */
+async function* readLineBatches(path: string): AsyncGenerator<string[], void, undefined> {
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let rest = '';
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    yield lines.map(stripCarriageReturn);
+  }
+  if (rest !== '') yield [stripCarriageReturn(rest)];
+}
+
+function stripCarriageReturn(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
 function checkSpeed(speed: number | 'max'): number {
   if (speed === 'max') return Infinity;
   if (!Number.isFinite(speed) || speed <= 0)
@@ -110,11 +125,12 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayReport> 
   const speed = checkSpeed(options.speed ?? 'max');
   const flushEvery = Math.max(1, options.flushEvery ?? 4096);
   const progressIntervalMs = options.progressIntervalMs ?? 1000;
-  const streamName = options.stream ?? DEFAULT_STREAM_NAME;
+
   const connection = await connect({ servers: options.natsUrl ?? DEFAULT_NATS_URL });
   try {
     const manager = await jetstreamManager(connection);
-    const { info: before, created } = await ensureOpsStream(manager, streamName);
+    const { info: before, created } = await ensureOpsStream(manager, options.stream ?? DEFAULT_STREAM_NAME);
+    const streamName = before.config.name;
     const lastSequenceBefore = before.state.last_seq;
 
     const startedMs = performance.now();
@@ -133,29 +149,8 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayReport> 
         ratePerSecond: published / Math.max(0.001, (performance.now() - startedMs) / 1000),
       });
 
-    const lines = createInterface({
-      input: createReadStream(options.input, { highWaterMark: 1 << 20 }),
-      crlfDelay: Infinity,
-    });
-    for await (const line of lines) {
-      if (line.trim() === '') {
-        blankLines++;
-        continue;
-      }
-      const routed = routeLine(line);
-      if (routed.tsMs !== undefined) {
-        firstTsMs ??= routed.tsMs;
-        // Pacing follows event time; lines without a readable ts go out at once.
-        if (Number.isFinite(speed)) {
-          const dueMs = startedMs + (routed.tsMs - firstTsMs) / speed;
-          const aheadMs = dueMs - performance.now();
-          if (aheadMs > 2) {
-            await connection.flush();
-            await sleep(aheadMs);
-          }
-        }
-        if (lastTsMs === undefined || routed.tsMs > lastTsMs) lastTsMs = routed.tsMs;
-      }
+    /** Publishes one line; returns a promise only when the caller must wait (flow control). */
+    const publishLine = (line: string, routed: Routed): Promise<void> | undefined => {
       if (routed.subject === FALLBACK_SUBJECT) fallback++;
       if (routed.id === undefined) {
         connection.publish(routed.subject, line);
@@ -165,14 +160,41 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayReport> 
         connection.publish(routed.subject, line, { headers: messageHeaders });
       }
       published++;
-      if (published % flushEvery === 0) {
-        // Flow control: wait for the previous batch's round trip, keep this one in flight.
-        if (inFlight !== undefined) await inFlight;
-        inFlight = connection.flush();
-      }
       if ((published & 255) === 0 && performance.now() >= nextProgressMs) {
         nextProgressMs = performance.now() + progressIntervalMs;
         report();
+      }
+      if (published % flushEvery !== 0) return undefined;
+      // Flow control: wait for the previous batch's round trip, keep this one in flight.
+      const previous = inFlight;
+      inFlight = connection.flush();
+      return previous;
+    };
+
+    // Lines are handled a chunk at a time in a synchronous loop. Awaiting per line would let
+    // nats.js flush its outbound buffer after every message (one socket write each) and halve
+    // the rate; now it writes 32 KiB at a time and awaits only for pacing and flow control.
+    for await (const batch of readLineBatches(options.input)) {
+      for (const line of batch) {
+        if (line.trim() === '') {
+          blankLines++;
+          continue;
+        }
+        const routed = routeLine(line);
+        if (routed.tsMs !== undefined) {
+          firstTsMs ??= routed.tsMs;
+          // Pacing follows event time; lines without a readable ts go out at once.
+          if (Number.isFinite(speed)) {
+            const aheadMs = startedMs + (routed.tsMs - firstTsMs) / speed - performance.now();
+            if (aheadMs > 2) {
+              await connection.flush();
+              await sleep(aheadMs);
+            }
+          }
+          if (lastTsMs === undefined || routed.tsMs > lastTsMs) lastTsMs = routed.tsMs;
+        }
+        const wait = publishLine(line, routed);
+        if (wait !== undefined) await wait;
       }
     }
     if (inFlight !== undefined) await inFlight;

@@ -89,6 +89,12 @@ describe('replay publisher', () => {
     expect(report.droppedByStream).toBe(lines.length - withoutId);
   });
 
+  it('should publish into the stream that already captures ops.> when the named one does not exist', async () => {
+    const report = await replayFile({ input: file, natsUrl: nats.url, stream: 'NOT_THE_SERVERS' });
+    expect(report.streamName).toBe('OPS');
+    expect(report.streamCreated).toBe(false);
+  });
+
   it('should pace by event time at --speed N', async () => {
     const paced = join(temp.dir, 'paced.ndjson');
     const tick = (second: number): string =>

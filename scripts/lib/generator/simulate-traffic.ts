@@ -100,7 +100,6 @@ interface ShopState {
   refundCount: number;
   chatCount: number;
   waybillCount: number;
-  recentOrderNumbers: Float64Array;
   recentOrderAmounts: Float64Array;
   chatLines: Record<ChatQueueName, WaitingLine<Chat>>;
   chatAgents: Record<ChatQueueName, Agent[]>;
@@ -169,7 +168,6 @@ export function* simulateTraffic(options: TrafficOptions): Generator<GeneratedEv
       refundCount: 0,
       chatCount: 0,
       waybillCount: 0,
-      recentOrderNumbers: new Float64Array(ORDER_MEMORY),
       recentOrderAmounts: new Float64Array(ORDER_MEMORY),
       chatLines: { presale: { items: [], head: 0 }, aftersale: { items: [], head: 0 } },
       chatAgents: { presale: [], aftersale: [] },
@@ -266,9 +264,7 @@ export function* simulateTraffic(options: TrafficOptions): Generator<GeneratedEv
     const number = ++shop.orderCount;
     // Apparel baskets: median ¥129, long right tail.
     const amount = roundMoney(clamp(shop.random.logNormal(129, 0.6), 9.9, 2999));
-    const slot = number % ORDER_MEMORY;
-    shop.recentOrderNumbers[slot] = number;
-    shop.recentOrderAmounts[slot] = amount;
+    shop.recentOrderAmounts[number % ORDER_MEMORY] = amount;
     emit(timeMs, {
       id: nextId(shop),
       type: 'order.paid',
