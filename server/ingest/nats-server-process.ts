@@ -3,7 +3,8 @@
  * unset, and the real server every integration test starts on a free port.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export class NatsServerMissingError extends Error {
   override name = 'NatsServerMissingError';
@@ -51,6 +52,8 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const binary = findNatsServerBinary(options.binary);
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.storeDir, { recursive: true });
+  const pidFile = join(options.storeDir, 'nats-server.pid');
+  await killLeftover(pidFile, options.storeDir);
   const args = [
     '-a',
     host,
@@ -61,6 +64,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     options.storeDir,
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
 
   const port = await new Promise<number>((resolve, reject) => {
     let log = '';
@@ -98,6 +102,40 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     stop: () => terminate(child, 'SIGTERM'),
     kill: () => terminate(child, 'SIGKILL'),
   };
+}
+
+/**
+ * A parent killed with SIGKILL cannot stop its nats-server child; the orphan would hold the
+ * store. Its pid file tells us: if that pid is still a nats-server on this store, end it first.
+ */
+async function killLeftover(pidFile: string, storeDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  let commandLine = '';
+  try {
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return;
+  }
+  if (!commandLine.includes('nats-server') || !commandLine.includes(storeDir)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 50; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

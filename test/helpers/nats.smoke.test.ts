@@ -19,3 +19,21 @@ describe('test nats-server helper', () => {
     }
   });
 });
+
+describe('embedded nats-server left over by a killed parent', () => {
+  it('should be ended and replaced when a new one starts on the same store', async () => {
+    const { startNatsServer } = await import('../../server/ingest/nats-server-process.ts');
+    const { makeTempDir } = await import('./nats.ts');
+    const temp = makeTempDir();
+    try {
+      const orphan = await startNatsServer({ storeDir: temp.dir });
+      // The parent "dies" without stopping it; the next start must not fail on the held store.
+      const next = await startNatsServer({ storeDir: temp.dir });
+      expect(orphan.pid).not.toBe(next.pid);
+      expect(() => process.kill(orphan.pid as number, 0)).toThrow();
+      await next.stop();
+    } finally {
+      temp.remove();
+    }
+  });
+});
