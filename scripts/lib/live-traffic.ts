@@ -88,9 +88,18 @@ export async function startLiveTraffic(options: LiveTrafficOptions): Promise<Sto
   let nextProgressMs = wallStartMs + PROGRESS_INTERVAL_MS;
   let stepping = false;
 
+  /** Agents this run put online, so stopping can sign them off (else they stay "online" for ever). */
+  const staffedAgents = new Map<string, { shop: string; queues: unknown }>();
+
   function publish(generated: GeneratedEvent): void {
     const wallTsMs = Math.floor(wallStartMs + (generated.tsMs - simulatedStartMs) / speed);
     const event = { ...generated.event, ts: localTime.format(wallTsMs) };
+    if (event.type === 'agent.status') {
+      const fields = event as unknown as { agent_id: string; status: string; queues: unknown };
+      const key = `${event.shop}\u0000${fields.agent_id}`;
+      if (fields.status === 'offline') staffedAgents.delete(key);
+      else staffedAgents.set(key, { shop: event.shop, queues: fields.queues });
+    }
     const messageHeaders = headers();
     messageHeaders.set('Nats-Msg-Id', event.id);
     const kind = event.type.slice(0, event.type.indexOf('.'));
@@ -134,6 +143,24 @@ export async function startLiveTraffic(options: LiveTrafficOptions): Promise<Sto
   return async () => {
     clearInterval(timer);
     while (stepping) await new Promise((resolve) => setTimeout(resolve, 10));
+    const signOffTs = localTime.format(Date.now());
+    let signOff = 0;
+    for (const [key, agent] of staffedAgents) {
+      const agentId = key.slice(key.indexOf('\u0000') + 1);
+      const id = `L${wallStartMs.toString(36)}-signoff-${++signOff}`;
+      const event = {
+        id,
+        type: 'agent.status',
+        ts: signOffTs,
+        shop: agent.shop,
+        agent_id: agentId,
+        status: 'offline',
+        queues: agent.queues,
+      };
+      const messageHeaders = headers();
+      messageHeaders.set('Nats-Msg-Id', id);
+      connection.publish(`ops.agent.${agent.shop}`, JSON.stringify(event), { headers: messageHeaders });
+    }
     await connection.drain();
     if (failure !== undefined) throw failure;
     return { published, simulatedUntilMs };
