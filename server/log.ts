@@ -1,4 +1,9 @@
-/** Structured JSON log lines on stderr, with levels; no per-event logging at info. */
+/**
+ * Structured JSON logs (pino) on stderr, with levels; nothing is logged per event at info.
+ * A narrow interface, so stages take a `Logger` and never import pino themselves.
+ */
+import { pino } from 'pino';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown> | undefined;
 
@@ -9,18 +14,19 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** Field names whose values never reach a log line (tokens, credentials). */
+const REDACTED = ['token', 'authorization', 'viewerToken', 'supervisorToken', '*.token', '*.authorization'];
 
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const min = RANK[level];
-  const emit = (lvl: LogLevel, msg: string, fields: LogFields): void => {
-    if (RANK[lvl] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }) + '\n');
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-  };
+export function createLogger(level: LogLevel = 'info', destination: NodeJS.WritableStream | number = 2): Logger {
+  const logger = pino(
+    { level, base: { service: 'peakboard' }, redact: { paths: REDACTED, censor: '[redacted]' } },
+    typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination,
+  );
+  const emit =
+    (lvl: LogLevel) =>
+    (message: string, fields?: LogFields): void => {
+      if (fields === undefined) logger[lvl](message);
+      else logger[lvl](fields, message);
+    };
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

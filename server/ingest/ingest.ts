@@ -363,11 +363,19 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   // Watchdog: measures lag from the stream itself and recreates a consumer that stopped
   // delivering while the stream has more (never stall silently at max_ack_pending or after a
   // NATS restart that lost the consumer's state).
+  /** Last instant ingest was known to be caught up with the stream (for lag while NATS is unreachable). */
+  let caughtUpAtMs = now();
+  let streamReachable = true;
   const watchdog = setInterval(() => {
     void (async () => {
-      if (stopped || !natsConnected) return;
+      if (stopped) return;
+      if (!natsConnected) {
+        streamReachable = false;
+        return;
+      }
       try {
         const info = await jsm.streams.info(options.stream);
+        streamReachable = true;
         streamLastSeq = info.state.last_seq;
         if (streamLastSeq > lastStreamSeq && info.state.messages > 0) {
           const firstPending = await jsm.streams.getMessage(options.stream, {
@@ -379,9 +387,11 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         } else {
           lagSec = 0;
           lastProgressMs = now();
+          caughtUpAtMs = lastProgressMs;
         }
       } catch {
         // The stream may be briefly unavailable during a NATS restart; the next round retries.
+        streamReachable = false;
       }
     })();
   }, WATCHDOG_MS);
@@ -389,13 +399,16 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   return {
     status() {
       const pending = Math.max(0, streamLastSeq - lastStreamSeq);
+      // While the stream cannot be asked, nobody knows what is waiting: the honest lag is the time
+      // since ingest was last known to be caught up, so boards turn STALE instead of looking fresh.
+      const blindLagSec = streamReachable && natsConnected ? 0 : (now() - caughtUpAtMs) / 1000;
       return {
         natsConnected,
         consumerActive: messages !== undefined,
         lastStreamSeq,
         streamLastSeq,
         pending,
-        lagSec: pending === 0 ? 0 : lagSec,
+        lagSec: Math.max(pending === 0 ? 0 : lagSec, blindLagSec),
         lastCommitMs,
         lastError,
         counts,

@@ -23,10 +23,15 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
     const check = (): void => {
-      const m = /"peakboard listening","url":"(http:[^"]+)"/.exec(output);
-      if (m?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolveUrl(m[1]);
+      // Log lines are JSON (pino); the start line carries the URL.
+      for (const line of output.split('\n')) {
+        if (!line.includes('peakboard listening')) continue;
+        const url = (JSON.parse(line) as { url?: string }).url;
+        if (url !== undefined) {
+          clearTimeout(timer);
+          resolveUrl(url);
+          return;
+        }
       }
     };
     child.stdout?.on('data', check);
