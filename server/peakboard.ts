@@ -23,6 +23,7 @@ import {
 import { openStore, type Store } from './store/index.ts';
 import { createSerialQueue, replayStoredEvents, snapshotsFromStore } from './time-travel.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
 
 export { replayStoredEvents } from './time-travel.ts';
 
@@ -252,31 +253,7 @@ export async function startPeakboard(
           clock: { mode: clock.mode, now: liveNowMs() },
         };
       },
-      async metrics() {
-        const s = ingest.status();
-        const snap = liveSnapshot(null);
-        const lines = [
-          '# TYPE peakboard_ingest_events_total counter',
-          `peakboard_ingest_events_total{outcome="accepted"} ${s.counts.accepted}`,
-          `peakboard_ingest_events_total{outcome="duplicate"} ${s.counts.duplicates}`,
-          `peakboard_ingest_events_total{outcome="rejected"} ${s.counts.rejected}`,
-          '# TYPE peakboard_ingest_lag_seconds gauge',
-          `peakboard_ingest_lag_seconds ${s.lagSec}`,
-          '# TYPE peakboard_chat_waiting gauge',
-          ...Object.entries(snap.chat.queues).map(
-            ([q, a]) => `peakboard_chat_waiting{queue="${q}"} ${a.waiting}`,
-          ),
-          '# TYPE peakboard_chat_unanswered_over_30m gauge',
-          ...Object.entries(snap.chat.queues).map(
-            ([q, a]) => `peakboard_chat_unanswered_over_30m{queue="${q}"} ${a.unansweredOver30m}`,
-          ),
-          '# TYPE peakboard_refunds_awaiting_response gauge',
-          `peakboard_refunds_awaiting_response ${snap.refunds.awaitingResponse}`,
-          '# TYPE peakboard_refunds_unanswered_over_30m gauge',
-          `peakboard_refunds_unanswered_over_30m ${snap.refunds.unansweredOver30m}`,
-        ];
-        return lines.join('\n') + '\n';
-      },
+      metrics: () => metrics.render(),
     });
     const http: Listening = await listen(app, config.port, config.host);
     stops.push(() => http.close());
@@ -287,9 +264,17 @@ export async function startPeakboard(
     });
     stops.push(() => hub.stop());
     function liveSnapshotWithIngest(shop: string | null) {
+      const started = performance.now();
       const { seq: _seq, ...rest } = compose(liveSnapshot(shop), stateVersion);
+      metrics.observeTick((performance.now() - started) / 1000);
       return rest;
     }
+    const metrics = createMetrics({
+      ingest: () => ingest.status(),
+      snapshot: () => liveSnapshot(null),
+      pushClients: () => hub.clientCount(),
+      pushStats: () => hub.stats(),
+    });
     log.info('peakboard listening', { url: http.url, clock: config.clock });
 
     return {
