@@ -65,6 +65,8 @@ const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     PORT: '0',
     CLOCK: 'wall',
     LOG_LEVEL: 'warn',
+    // All boards of the soak come from one address.
+    WS_MAX_PER_IP: String(clientCount + 10),
   },
   stdio: ['ignore', 'pipe', 'pipe'],
 });

@@ -3,6 +3,7 @@
  * variable and what it accepts, so a misconfigured TV room fails loudly, not silently.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export interface Config {
@@ -27,6 +28,20 @@ export interface Config {
   batchMaxWaitMs: number;
   viewerToken: string | undefined;
   supervisorToken: string | undefined;
+  /**
+   * Extra origins (scheme://host[:port]) whose pages may open /ws and send cookie-authenticated
+   * POSTs, besides the page's own host. Empty = same host only.
+   */
+  allowedOrigins: string[];
+  /** Open WebSockets per client address at most (a TV wall is a few dozen screens, not hundreds). */
+  wsMaxPerIp: number;
+  /** Open WebSockets in total at most. */
+  wsMaxClients: number;
+  /**
+   * Behind a reverse proxy every socket comes from the proxy's address: take the client address
+   * from the last X-Forwarded-For hop instead (only when the proxy sets it; otherwise it is forgeable).
+   */
+  trustProxy: boolean;
   /** Optional JSON file of alert thresholds (engine defaults otherwise). */
   alertsFile: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -62,6 +77,84 @@ function readChoice<T extends string>(env: Env, name: string, choices: readonly 
     throw new ConfigError(`${name}=${JSON.stringify(raw)} must be one of: ${choices.join(', ')}`);
   }
   return raw as T;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} must be true or false (1/0)`);
+}
+
+/** ALLOWED_ORIGINS: comma-separated origins such as https://board.example.com, normalised. */
+function readOrigins(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  const origins: string[] = [];
+  for (const part of raw.split(',')) {
+    const text = part.trim();
+    if (text === '') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      url = undefined;
+    }
+    // An origin has no path, query or credentials; anything else is probably a pasted page URL
+    // whose path would be silently ignored, so it is refused rather than guessed at.
+    if (
+      url === undefined ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.username !== '' ||
+      url.password !== '' ||
+      url.search !== '' ||
+      url.hash !== '' ||
+      (url.pathname !== '/' && url.pathname !== '')
+    ) {
+      throw new ConfigError(
+        `${name}: ${JSON.stringify(text)} is not an origin; use scheme://host[:port], e.g. https://board.example.com`,
+      );
+    }
+    origins.push(url.origin);
+  }
+  return [...new Set(origins)];
+}
+
+/**
+ * True for names that only ever reach this machine: localhost, 127.0.0.0/8, ::1 (and the
+ * IPv4-mapped ::ffff:127.x.y.z), with or without [brackets]. Used by the bind policy and by the open-mode Host check.
+ */
+export function isLoopbackHost(host: string): boolean {
+  let name = host.trim().toLowerCase();
+  if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
+  // Exactly `localhost`: other names (even *.localhost) resolve through DNS or /etc/hosts at bind time.
+  if (name === 'localhost') return true;
+  if (name.startsWith('::ffff:')) {
+    const mapped = name.slice('::ffff:'.length);
+    if (isIP(mapped) === 4) name = mapped;
+  }
+  const family = isIP(name);
+  if (family === 4) return name.split('.')[0] === '127';
+  if (family === 6) {
+    // Every spelling of ::1 (0:0:0:0:0:0:0:1, ::0:1, ...) expands to seven zero groups and a 1.
+    const groups = expandIpv6(name);
+    return groups !== undefined && groups.slice(0, 7).every((g) => g === 0) && groups[7] === 1;
+  }
+  return false;
+}
+
+function expandIpv6(address: string): number[] | undefined {
+  const halves = address.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (part: string | undefined): number[] =>
+    part === undefined || part === '' ? [] : part.split(':').map((g) => Number.parseInt(g, 16));
+  const head = parse(halves[0]);
+  const tail = parse(halves[1]);
+  const zeros = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  const groups = [...head, ...new Array<number>(Math.max(0, zeros)).fill(0), ...tail];
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g)) ? groups : undefined;
 }
 
 function isTimeZone(name: string): boolean {
@@ -117,6 +210,20 @@ export function parseConfig(env: Env = process.env): Config {
     if (token !== undefined && token.length < 16)
       throw new ConfigError(`${name} must be at least 16 characters`);
   }
+  // Two equal tokens would make every viewer (every TV URL) a supervisor.
+  if (viewerToken !== undefined && viewerToken === supervisorToken)
+    throw new ConfigError('VIEWER_TOKEN and SUPERVISOR_TOKEN must differ');
+  // Without tokens anyone who can reach the port reads every figure and runs what-ifs, so an
+  // open server may only listen where nobody else can reach it.
+  if (viewerToken === undefined && supervisorToken === undefined && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `refusing to bind ${host} without VIEWER_TOKEN/SUPERVISOR_TOKEN: set tokens or HOST=127.0.0.1`,
+    );
+  }
+  const allowedOrigins = readOrigins(env, 'ALLOWED_ORIGINS');
+  const wsMaxPerIp = readInteger(env, 'WS_MAX_PER_IP', 50, 1, 1_000_000);
+  const wsMaxClients = readInteger(env, 'WS_MAX_CLIENTS', 2000, 1, 1_000_000);
+  const trustProxy = readBoolean(env, 'TRUST_PROXY', false);
   const alertsFile = env.ALERTS_FILE && env.ALERTS_FILE !== '' ? resolve(env.ALERTS_FILE) : undefined;
   const logLevel = readChoice(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info');
   return {
@@ -136,8 +243,42 @@ export function parseConfig(env: Env = process.env): Config {
     batchMaxWaitMs,
     viewerToken,
     supervisorToken,
+    allowedOrigins,
+    wsMaxPerIp,
+    wsMaxClients,
+    trustProxy,
     alertsFile,
     logLevel,
+  };
+}
+
+/**
+ * What the start log should say about access control: open on loopback, or which parts need
+ * which token. `level` is warn when reads are open on a reachable address (SUPERVISOR_TOKEN only).
+ */
+export function describeAccess(config: Pick<Config, 'host' | 'viewerToken' | 'supervisorToken'>): {
+  level: 'info' | 'warn';
+  message: string;
+} {
+  if (config.viewerToken === undefined && config.supervisorToken === undefined) {
+    return { level: 'info', message: 'no tokens configured: serving on loopback only' };
+  }
+  if (config.viewerToken === undefined) {
+    return {
+      level: isLoopbackHost(config.host) ? 'info' : 'warn',
+      message:
+        'VIEWER_TOKEN unset: board, API and /ws are readable without a token; what-if needs SUPERVISOR_TOKEN',
+    };
+  }
+  if (config.supervisorToken === undefined) {
+    return {
+      level: 'info',
+      message: 'viewer token required for board, API and /ws; SUPERVISOR_TOKEN unset, so what-if is disabled',
+    };
+  }
+  return {
+    level: 'info',
+    message: 'viewer token required for board, API and /ws; supervisor token for what-if',
   };
 }
 
@@ -174,6 +315,18 @@ export const CONFIG_VARIABLES: readonly { name: string; fallback: string; meanin
   { name: 'BATCH_MAX_WAIT_MS', fallback: '100', meaning: 'longest wait before a partial batch commits' },
   { name: 'VIEWER_TOKEN', fallback: '(unset)', meaning: 'read-only token for boards (>= 16 chars)' },
   { name: 'SUPERVISOR_TOKEN', fallback: '(unset)', meaning: 'token for what-if and changes (>= 16 chars)' },
+  {
+    name: 'ALLOWED_ORIGINS',
+    fallback: '(same host)',
+    meaning: 'extra origins allowed to open /ws and POST with cookies, comma-separated',
+  },
+  { name: 'WS_MAX_PER_IP', fallback: '50', meaning: 'open WebSockets per client address' },
+  { name: 'WS_MAX_CLIENTS', fallback: '2000', meaning: 'open WebSockets in total' },
+  {
+    name: 'TRUST_PROXY',
+    fallback: 'false',
+    meaning: 'take client addresses from X-Forwarded-For (only behind a proxy that sets it)',
+  },
   { name: 'ALERTS_FILE', fallback: '(unset)', meaning: 'JSON file of alert thresholds' },
   { name: 'LOG_LEVEL', fallback: 'info', meaning: 'debug, info, warn or error' },
 ];

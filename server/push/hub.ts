@@ -7,7 +7,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Aggregates } from '../engine/aggregates.ts';
+import { SHOP_PATTERN } from '../events/index.ts';
 import { diffMergePatch, type PlainObject } from './merge-patch.ts';
+import { isOriginAllowed } from './origin.ts';
 import type { BoardData } from './protocol.ts';
 import { QueueDepthHistory, type SeriesSample } from './series.ts';
 
@@ -32,6 +34,35 @@ export interface PushHubOptions {
   heartbeatMs?: number;
   /** Rejects an upgrade with 401 when it returns false. Default: everyone may connect. */
   authorize?: (request: IncomingMessage) => boolean;
+  /**
+   * Refuse (403) an upgrade whose Origin header names another site: a page elsewhere must not
+   * open the board's socket with a visitor's cookies (cross-site WebSocket hijacking). Upgrades
+   * without Origin (not from a browser page) pass: they carry no victim's cookies, and the token
+   * check stops them. Default false.
+   */
+  checkOrigin?: boolean;
+  /** Origins (scheme://host[:port]) accepted besides the request's own Host. Default none. */
+  allowedOrigins?: readonly string[];
+  /** Open sockets per client address at most; more are refused with 429. Default: no limit. */
+  maxClientsPerIp?: number;
+  /** Open sockets in total at most; more are refused with 503. Default: no limit. */
+  maxClients?: number;
+  /**
+   * Count clients by the last X-Forwarded-For hop instead of the socket's peer (behind a reverse
+   * proxy every peer is the proxy). Only safe when the proxy sets the header. Default false.
+   */
+  trustProxy?: boolean;
+  /**
+   * Largest frame a client may send; a bigger one closes its socket (1009). Clients only ever
+   * send `{"type":"resync"}`. Default 1 KiB.
+   */
+  maxIncomingBytes?: number;
+  /**
+   * Client messages allowed per 10 s; beyond that the socket is closed (1008). Each resync costs
+   * a full snapshot write, so an unthrottled client could make the hub send far more than it
+   * receives. A healthy board sends at most one per reconnect or seq gap. Default 30.
+   */
+  maxClientMessagesPer10s?: number;
   /** URL path to accept upgrades on. Default `/ws`. */
   path?: string;
   /** Series step and window. Defaults 60 s and 7 200 s (two hours of one-minute samples). */
@@ -64,6 +95,15 @@ export interface PushHubStats {
   slowSkips: number;
   /** Peers terminated for a missed pong. */
   deadPeersDropped: number;
+  /** Upgrades refused: bad `shop` (400), foreign Origin (403), authorize false (401). */
+  refusedBadRequest: number;
+  refusedOrigin: number;
+  refusedUnauthorized: number;
+  /** Upgrades refused by the per-address (429) and total (503) limits. */
+  refusedPerIp: number;
+  refusedFull: number;
+  /** Sockets closed for sending too many messages. */
+  floodsClosed: number;
 }
 
 export interface PushHub {
@@ -80,6 +120,9 @@ interface Client {
   alive: boolean;
   /** Over the buffer limit: skipped until bufferedAmount is 0, then sent one snapshot. */
   stalled: boolean;
+  /** Start of the current 10 s message-counting window, and messages in it. */
+  windowStartMs: number;
+  messagesInWindow: number;
 }
 
 interface Channel {
@@ -98,8 +141,8 @@ interface Channel {
   history: QueueDepthHistory;
 }
 
-const MAX_CLIENT_MESSAGE_BYTES = 1024;
 const MAX_CHANNELS = 1000;
+const MESSAGE_WINDOW_MS = 10_000;
 
 export function startPushHub(options: PushHubOptions): PushHub {
   const tickMs = options.tickMs ?? 250;
@@ -114,6 +157,13 @@ export function startPushHub(options: PushHubOptions): PushHub {
   const onError =
     options.onError ?? ((error: unknown) => console.error('push hub: getSnapshot failed', error));
   const { server, getSnapshot, authorize } = options;
+  const checkOrigin = options.checkOrigin ?? false;
+  const allowedOrigins = options.allowedOrigins ?? [];
+  const maxClientsPerIp = options.maxClientsPerIp ?? Number.POSITIVE_INFINITY;
+  const maxClients = options.maxClients ?? Number.POSITIVE_INFINITY;
+  const trustProxy = options.trustProxy ?? false;
+  const maxIncomingBytes = options.maxIncomingBytes ?? 1024;
+  const maxClientMessagesPer10s = options.maxClientMessagesPer10s ?? 30;
 
   const stats: PushHubStats = {
     ticks: 0,
@@ -125,15 +175,24 @@ export function startPushHub(options: PushHubOptions): PushHub {
     messagesSent: 0,
     slowSkips: 0,
     deadPeersDropped: 0,
+    refusedBadRequest: 0,
+    refusedOrigin: 0,
+    refusedUnauthorized: 0,
+    refusedPerIp: 0,
+    refusedFull: 0,
+    floodsClosed: 0,
   };
   const channels = new Map<string, Channel>();
   const clients = new Set<Client>();
+  /** Accepted sockets not yet closed, in total and per client address (including ones being refused a snapshot). */
+  let openSockets = 0;
+  const socketsByAddress = new Map<string, number>();
   // Compression costs ~9x the CPU of a plain send at this fan-out (DESIGN.md), and frames are small.
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
     clientTracking: false,
-    maxPayload: MAX_CLIENT_MESSAGE_BYTES,
+    maxPayload: maxIncomingBytes,
   });
 
   function channelFor(shop: string | null): Channel | undefined {
@@ -288,7 +347,14 @@ export function startPushHub(options: PushHubOptions): PushHub {
   }
 
   function onConnection(socket: WebSocket, channel: Channel): void {
-    const client: Client = { socket, channel, alive: true, stalled: false };
+    const client: Client = {
+      socket,
+      channel,
+      alive: true,
+      stalled: false,
+      windowStartMs: nowMs(),
+      messagesInWindow: 0,
+    };
     if (channel.clients.size === 0 || channel.base === undefined) {
       // Idle channels keep no base; the first client starts a fresh one (a new seq, so any
       // client that left and comes back sees a gap-free start from a snapshot).
@@ -310,6 +376,18 @@ export function startPushHub(options: PushHubOptions): PushHub {
       client.alive = true;
     });
     socket.on('message', (raw: RawData, isBinary: boolean) => {
+      const atMs = nowMs();
+      if (atMs - client.windowStartMs >= MESSAGE_WINDOW_MS) {
+        client.windowStartMs = atMs;
+        client.messagesInWindow = 0;
+      }
+      if (++client.messagesInWindow > maxClientMessagesPer10s) {
+        if (client.messagesInWindow === maxClientMessagesPer10s + 1) {
+          stats.floodsClosed++;
+          socket.close(1008, 'too many messages');
+        }
+        return;
+      }
       if (isBinary || client.stalled) return;
       if (isResyncRequest(raw)) send(client, snapshotText(channel));
     });
@@ -326,22 +404,73 @@ export function startPushHub(options: PushHubOptions): PushHub {
   }
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      rejectUpgrade(socket, 400, 'Bad Request', 'unparsable URL');
+      return;
+    }
     if (url.pathname !== path) {
       // Another listener may own this path; when there is none, nobody would ever answer.
-      if (server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404, 'Not Found');
+      if (server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404, 'Not Found', 'no such endpoint');
+      return;
+    }
+    const shop = url.searchParams.get('shop') || null;
+    if (shop !== null && !SHOP_PATTERN.test(shop)) {
+      // Each distinct shop makes a channel and a getSnapshot call per tick: junk names must not.
+      stats.refusedBadRequest++;
+      rejectUpgrade(socket, 400, 'Bad Request', 'shop must match [A-Za-z0-9_-]{1,64}');
+      return;
+    }
+    const origin = request.headers.origin;
+    if (
+      checkOrigin &&
+      origin !== undefined &&
+      !isOriginAllowed(origin, request.headers.host, allowedOrigins)
+    ) {
+      stats.refusedOrigin++;
+      rejectUpgrade(socket, 403, 'Forbidden', 'origin not allowed');
       return;
     }
     if (authorize !== undefined && !authorize(request)) {
-      rejectUpgrade(socket, 401, 'Unauthorized');
+      stats.refusedUnauthorized++;
+      rejectUpgrade(socket, 401, 'Unauthorized', 'viewer token required', {
+        'WWW-Authenticate': 'Bearer realm="peakboard"',
+      });
       return;
     }
-    const channel = channelFor(url.searchParams.get('shop') || null);
+    if (openSockets >= maxClients) {
+      stats.refusedFull++;
+      rejectUpgrade(socket, 503, 'Service Unavailable', 'too many open connections', { 'Retry-After': '30' });
+      return;
+    }
+    const address = clientAddress(request, trustProxy);
+    if ((socketsByAddress.get(address) ?? 0) >= maxClientsPerIp) {
+      stats.refusedPerIp++;
+      rejectUpgrade(socket, 429, 'Too Many Requests', 'too many connections from this address', {
+        'Retry-After': '30',
+      });
+      return;
+    }
+    const channel = channelFor(shop);
     if (channel === undefined) {
-      rejectUpgrade(socket, 503, 'Service Unavailable');
+      rejectUpgrade(socket, 503, 'Service Unavailable', 'too many channels', { 'Retry-After': '30' });
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, channel));
+    // ws completes a valid handshake synchronously (no verifyClient, no async extensions), so the
+    // limits above cannot be overrun by handshakes in flight: counting starts in the callback.
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      openSockets++;
+      socketsByAddress.set(address, (socketsByAddress.get(address) ?? 0) + 1);
+      ws.once('close', () => {
+        openSockets--;
+        const left = (socketsByAddress.get(address) ?? 1) - 1;
+        if (left > 0) socketsByAddress.set(address, left);
+        else socketsByAddress.delete(address);
+      });
+      onConnection(ws, channel);
+    });
   }
 
   function ping(): void {
@@ -392,6 +521,38 @@ function isResyncRequest(raw: RawData): boolean {
   }
 }
 
-function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/** The address limits count by: the peer, or behind a trusted proxy the last X-Forwarded-For hop. */
+function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const header = request.headers['x-forwarded-for'];
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((hop) => hop.trim())
+      .filter((hop) => hop !== '');
+    // The last hop is the one our proxy appended; earlier ones are whatever the client claimed.
+    const last = hops.at(-1);
+    if (last !== undefined) return last;
+  }
+  const peer = request.socket.remoteAddress ?? 'unknown';
+  return peer.startsWith('::ffff:') ? peer.slice('::ffff:'.length) : peer;
+}
+
+/** Answers a refused upgrade with a status and a one-line reason, then closes the socket. */
+function rejectUpgrade(
+  socket: Duplex,
+  status: number,
+  statusText: string,
+  reason: string,
+  headers: Record<string, string> = {},
+): void {
+  // The peer may already be gone; an error here must not become an uncaught exception.
+  socket.on('error', () => socket.destroy());
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  const body = Buffer.from(reason);
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `${extra}Content-Length: ${body.length}\r\n\r\n${reason}`,
+  );
 }

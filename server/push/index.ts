@@ -5,6 +5,7 @@
 export { startPushHub } from './hub.ts';
 export type { PushHub, PushHubOptions, PushHubStats } from './hub.ts';
 export { applyMergePatch, diffMergePatch } from './merge-patch.ts';
+export { isOriginAllowed } from './origin.ts';
 export type { MergePatchDiff } from './merge-patch.ts';
 export type { SeriesSample } from './series.ts';
 export type {

@@ -150,6 +150,62 @@ describe('ingest through real NATS into DuckDB', () => {
     expect(counts).toMatchObject({ accepted: 40_000, duplicates: 0, rejected: 0, pending: 0 });
   });
 
+  it('should expose ingest outcomes, lag and headline aggregates in Prometheus format on /metrics', async () => {
+    const { nc, start } = await setup();
+    const board = await start();
+    await publishAll(nc, orderEvents(300));
+    await publishAll(nc, [{ subject: 'ops.order.shop1', data: '{oops' }]);
+    await caughtUp(board, 301);
+    const response = await fetch(`${board.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('peakboard_ingest_events_total{outcome="accepted"} 300');
+    expect(text).toContain('peakboard_ingest_rejected_total{reason="invalid_json"} 1');
+    expect(text).toContain('peakboard_ingest_lag_seconds 0');
+    expect(text).toContain('peakboard_chat_waiting{queue="presale"} 0');
+    expect(text).toMatch(/peakboard_nodejs_eventloop_lag_seconds \d/);
+  });
+
+  it('should stay up while NATS is down, report honest lag and not-ready, and recover by itself', async () => {
+    const { nats, nc, start } = await setup();
+    const board = await start();
+    await publishAll(nc, orderEvents(100));
+    await caughtUp(board, 100);
+    expect((await fetch(`${board.url}/readyz`)).status).toBe(200);
+    await nats.stop();
+    // Lag grows from the last moment ingest was known to be caught up, so boards turn STALE.
+    const down = await waitFor(
+      async () => {
+        const health = (await (await fetch(`${board.url}/healthz`)).json()) as { ok: boolean };
+        const lag = (await ingestOf(board)).lagSec;
+        return !health.ok && lag >= 2 ? { health, lag } : undefined;
+      },
+      20_000,
+      'lag while NATS is down',
+    );
+    expect(down.health.ok).toBe(false);
+    expect((await fetch(`${board.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${board.url}/api/snapshot`)).status).toBe(200);
+    await nats.restart();
+    await waitFor(
+      () => (nc.isClosed() ? undefined : nc.flush().then(() => true)),
+      20_000,
+      'publisher reconnect',
+    );
+    await publishAll(nc, orderEvents(50, { prefix: 'after-' }));
+    expect(await caughtUp(board, 150)).toMatchObject({ accepted: 150, duplicates: 0 });
+    await waitFor(
+      async () => ((await ingestOf(board)).lagSec === 0 ? true : undefined),
+      20_000,
+      'lag back to 0',
+    );
+    await waitFor(
+      async () => ((await fetch(`${board.url}/readyz`)).status === 200 ? true : undefined),
+      20_000,
+      'ready again',
+    );
+  });
+
   it('should report NATS and DuckDB state on /healthz', async () => {
     const { start } = await setup();
     const board = await start();

@@ -7,6 +7,7 @@
 import { batch, signal, type ReadonlySignal } from '@preact/signals';
 import { applyMergePatch } from '../../../server/push/merge-patch.ts';
 import type { BoardData, ServerFrame } from '../../../server/push/protocol.ts';
+import { pageToken } from './auth.ts';
 
 export type ConnectionState = 'live' | 'stale' | 'offline';
 export type StaleReason = 'no-frames' | 'ingest-lag' | null;
@@ -22,6 +23,11 @@ export interface LiveFeed {
 
 export interface LiveFeedOptions {
   shop: string | null;
+  /**
+   * Token for /ws; default the page's own `?token=`. Without one the socket relies on the
+   * HttpOnly cookie the server set when the page was first opened with `?token=`.
+   */
+  token?: string | null;
   staleAfterMs?: number;
   maxIngestLagSec?: number;
   /** Reconnect back-off: first delay, doubled per failure up to the cap. */
@@ -55,10 +61,16 @@ export function startLiveFeed(options: LiveFeedOptions): LiveFeed {
   let renderQueued = false;
   let stopped = false;
 
+  const token = options.token === undefined ? pageToken() : options.token;
+
   const url = (): string => {
     const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const query = options.shop === null ? '' : `?shop=${encodeURIComponent(options.shop)}`;
-    return `${protocol}//${location.host}/ws${query}`;
+    const query = new URLSearchParams();
+    if (options.shop !== null) query.set('shop', options.shop);
+    // Browsers cannot set headers on a WebSocket, so the token rides in the URL like the page's.
+    if (token !== null) query.set('token', token);
+    const search = query.toString();
+    return `${protocol}//${location.host}/ws${search === '' ? '' : `?${search}`}`;
   };
 
   function publish(): void {
