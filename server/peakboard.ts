@@ -5,11 +5,18 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadAlertThresholds, type Config } from './config/index.ts';
+import { describeAccess, loadAlertThresholds, type Config } from './config/index.ts';
 import { createEngine, metricValue, type Engine, type EngineSnapshot } from './engine/index.ts';
-import { createAdmission, createEventClock, createWallClock, type Clock } from './events/index.ts';
+import {
+  createAdmission,
+  createEventClock,
+  createWallClock,
+  formatInstant,
+  SHOP_PATTERN,
+  type Clock,
+} from './events/index.ts';
 import { startIngest, startNatsServer, type NatsServerProcess, type RunningIngest } from './ingest/index.ts';
-import { createApp, listen, type Listening } from './http/index.ts';
+import { authorizeUpgrade, createApp, createAuth, listen, type Listening } from './http/index.ts';
 import { BadRequestError } from './http/index.ts';
 import { startPushHub } from './push/index.ts';
 import {
@@ -177,9 +184,15 @@ export async function startPeakboard(
     const liveSnapshot = (shop: string | null): EngineSnapshot => engine.snapshot(liveNowMs(), shop);
     const timeTravel = createSerialQueue();
 
+    const auth = createAuth({
+      viewerToken: config.viewerToken,
+      supervisorToken: config.supervisorToken,
+      allowedOrigins: config.allowedOrigins,
+    });
     const app = createApp({
+      auth,
+      logError: (message, fields) => log.error(message, fields),
       webRoot: options.webRoot ?? resolve(import.meta.dirname, '..', 'web', 'dist'),
-      ...(config.supervisorToken !== undefined ? { supervisorToken: config.supervisorToken } : {}),
       async snapshot({ shop, atMs }) {
         if (atMs === undefined) return compose(liveSnapshot(shop), stateVersion);
         return timeTravel(async () => {
@@ -219,7 +232,14 @@ export async function startPeakboard(
       },
       async whatIf(body) {
         const request = body as WhatIfRequest & { shop?: unknown };
-        const shop = typeof request.shop === 'string' && request.shop !== '' ? request.shop : null;
+        if (
+          request.shop !== undefined &&
+          request.shop !== null &&
+          (typeof request.shop !== 'string' || !SHOP_PATTERN.test(request.shop))
+        ) {
+          throw new BadRequestError('shop must match [A-Za-z0-9_-]{1,64}');
+        }
+        const shop = typeof request.shop === 'string' ? request.shop : null;
         lastStaffingInput = undefined;
         liveSnapshot(shop);
         if (lastStaffingInput === undefined) throw new BadRequestError('no staffing input available');
@@ -239,8 +259,12 @@ export async function startPeakboard(
       async health() {
         const s = ingest.status();
         const duckdbWritable = await store.probeWritable();
+        const ok = s.natsConnected && duckdbWritable;
+        const lastCommitAgeSec = s.lastCommitMs === undefined ? null : (Date.now() - s.lastCommitMs) / 1000;
         return {
-          ok: s.natsConnected && duckdbWritable,
+          ok,
+          // The board turns STALE past 30 s of lag; a load balancer should stop sending viewers sooner.
+          ready: ok && s.consumerActive && s.lagSec < 30,
           nats: { connected: s.natsConnected, consumerActive: s.consumerActive, url: natsUrl },
           duckdb: { path: config.databasePath, writable: duckdbWritable },
           ingest: {
@@ -248,19 +272,28 @@ export async function startPeakboard(
             streamLastSeq: s.streamLastSeq,
             pending: s.pending,
             lagSec: s.lagSec,
+            lastCommitAgeSec,
             lastError: s.lastError ?? null,
           },
-          clock: { mode: clock.mode, now: liveNowMs() },
+          clock: { mode: clock.mode, now: formatInstant(liveNowMs(), config.businessTimeZone) },
         };
       },
       metrics: () => metrics.render(),
     });
     const http: Listening = await listen(app, config.port, config.host);
+    const access = describeAccess(config);
+    log[access.level](access.message, { host: config.host, port: http.port });
     stops.push(() => http.close());
     const hub = startPushHub({
       server: http.server,
       getSnapshot: liveSnapshotWithIngest,
       tickMs: config.tickMs,
+      authorize: authorizeUpgrade(auth),
+      checkOrigin: true,
+      allowedOrigins: config.allowedOrigins,
+      maxClientsPerIp: config.wsMaxPerIp,
+      maxClients: config.wsMaxClients,
+      trustProxy: config.trustProxy,
     });
     stops.push(() => hub.stop());
     function liveSnapshotWithIngest(shop: string | null) {
