@@ -138,6 +138,7 @@ export async function startPeakboard(
       batchSize: config.batchSize,
       batchMaxWaitMs: config.batchMaxWaitMs,
       lastStreamSeq: totals.lastStreamSeq,
+      ...(config.shops !== undefined ? { shops: config.shops } : {}),
       counts: {
         accepted: totals.accepted,
         duplicates: totals.duplicates,

@@ -7,6 +7,8 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export interface Config {
+  /** Shops this instance owns (a partition of the stream); undefined = all. */
+  shops: string[] | undefined;
   port: number;
   host: string;
   /** Unset: start an embedded nats-server with JetStream under `dataDir/nats`. */
@@ -226,7 +228,17 @@ export function parseConfig(env: Env = process.env): Config {
   const trustProxy = readBoolean(env, 'TRUST_PROXY', false);
   const alertsFile = env.ALERTS_FILE && env.ALERTS_FILE !== '' ? resolve(env.ALERTS_FILE) : undefined;
   const logLevel = readChoice(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info');
+  let shops: string[] | undefined;
+  if (env.SHOPS !== undefined && env.SHOPS.trim() !== '') {
+    shops = env.SHOPS.split(',').map((shop) => shop.trim());
+    const bad = shops.find((shop) => !/^[A-Za-z0-9_-]{1,64}$/.test(shop));
+    if (bad !== undefined)
+      throw new ConfigError(
+        `SHOPS contains ${JSON.stringify(bad)}: shop ids match [A-Za-z0-9_-]{1,64}, comma-separated`,
+      );
+  }
   return {
+    shops,
     port,
     host,
     natsUrl,
@@ -328,6 +340,11 @@ export const CONFIG_VARIABLES: readonly { name: string; fallback: string; meanin
     meaning: 'take client addresses from X-Forwarded-For (only behind a proxy that sets it)',
   },
   { name: 'ALERTS_FILE', fallback: '(unset)', meaning: 'JSON file of alert thresholds' },
+  {
+    name: 'SHOPS',
+    fallback: '(unset)',
+    meaning: 'comma-separated shops this instance owns (scale-out partition)',
+  },
   { name: 'LOG_LEVEL', fallback: 'info', meaning: 'debug, info, warn or error' },
 ];
 

@@ -65,8 +65,12 @@ export interface IngestOptions {
   sink: IngestSink;
   /** Called after each commit with the newly accepted events, in stream order. */
   onCommitted: (events: PeakEvent[]) => void;
-  /** Optional subject filters for a shop partition. */
-  filterSubjects?: string[];
+  /**
+   * The shops this instance owns (a partition of the stream); undefined = every shop. Messages of
+   * other shops are read past without effect, so the committed sequence still moves through the
+   * whole stream and lag stays exact (server-side multi-subject filters need nats-server 2.10+).
+   */
+  shops?: readonly string[];
   /** Wall clock for received times and lag; injectable for tests. */
   now?: () => number;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -102,6 +106,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
   const { admission, seen, clock, sink, counts } = options;
+  const ownedShops = options.shops === undefined ? undefined : new Set(options.shops);
 
   const nc: NatsConnection = await connect({
     servers: options.natsUrl.split(','),
@@ -196,6 +201,8 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     let duplicates = 0;
     const receivedMs = now();
     for (const m of batch) {
+      if (ownedShops !== undefined && !ownedShops.has(m.subject.slice(m.subject.lastIndexOf('.') + 1)))
+        continue;
       let text: string | undefined;
       try {
         text = utf8.decode(m.data);
@@ -297,7 +304,6 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       consumer: options.consumer,
       startSeq: lastStreamSeq + 1,
       maxAckPending: options.batchSize * 4,
-      ...(options.filterSubjects ? { filterSubjects: options.filterSubjects } : {}),
     });
     const consumer = await js.consumers.get(options.stream, options.consumer);
     const myGeneration = ++generation;

@@ -34,6 +34,12 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ [name]: value })).toThrowError(message);
   });
 
+  it('should read the shops an instance owns and refuse a bad shop id', () => {
+    expect(parseConfig({ SHOPS: 'shop-a, shop_b' }).shops).toEqual(['shop-a', 'shop_b']);
+    expect(parseConfig({}).shops).toBeUndefined();
+    expect(() => parseConfig({ SHOPS: 'a,b c' })).toThrowError(/SHOPS contains "b c"/);
+  });
+
   it('should accept a NATS cluster list and an event clock', () => {
     const config = parseConfig({
       NATS_URL: 'nats://a:4222,nats://b:4222',
