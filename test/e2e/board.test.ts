@@ -3,52 +3,23 @@
  * person in the room would see — the numbers, the red, the STALE banner — plus screenshots at
  * 1080p and 2160p in test-artifacts/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  hasChromium,
+  overflowingElements,
+  pageExtent,
+  renderedMetrics,
+  valueAt,
+} from './browser.ts';
 import { ensureWebBuild, startHarness, type Harness } from './harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../test-artifacts');
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`e2e: skipped — ${CHROMIUM} is not installed (apt-get install chromium)`);
-
-/** The value at an API.md path in the aggregates, with `staffing.<queue>.<hourIndex>.<field>` addressing rows. */
-function valueAt(data: unknown, metric: string): unknown {
-  const parts = metric.split('.');
-  if (parts[0] === 'staffing') {
-    const [, queue, hour, field] = parts;
-    const rows = (data as { staffing: { queue: string; hourStart: string }[] }).staffing
-      .filter((row) => row.queue === queue)
-      .sort((a, b) => Date.parse(a.hourStart) - Date.parse(b.hourStart));
-    return (rows[Number(hour)] as Record<string, unknown> | undefined)?.[field ?? ''];
-  }
-  let node: unknown = data;
-  for (const part of parts) node = (node as Record<string, unknown> | undefined)?.[part];
-  return node;
-}
-
-async function renderedMetrics(page: Page): Promise<{ metric: string; value: string }[]> {
-  return page.$$eval('[data-metric]', (elements) =>
-    elements.map((element) => ({
-      metric: element.getAttribute('data-metric') ?? '',
-      value: element.getAttribute('data-value') ?? '',
-    })),
-  );
-}
 
 describe.skipIf(!hasChromium)('board in Chromium', () => {
   let browser: Browser;
@@ -177,12 +148,7 @@ describe.skipIf(!hasChromium)('board in Chromium', () => {
       for (const board of ['overview', 'refunds', 'staffing']) {
         const page = await open(`/board?boards=${board}`, width, height);
         await page.waitForTimeout(300); // let uPlot size itself to the laid-out tile
-        const size = await page.evaluate(() => ({
-          scrollWidth: document.documentElement.scrollWidth,
-          scrollHeight: document.documentElement.scrollHeight,
-          innerWidth,
-          innerHeight,
-        }));
+        const size = await pageExtent(page);
         expect(size.scrollHeight).toBeLessThanOrEqual(size.innerHeight);
         expect(size.scrollWidth).toBeLessThanOrEqual(size.innerWidth);
         await page.screenshot({ path: join(ARTIFACTS, `board-${board}-${width}x${height}.png`) });
@@ -190,6 +156,126 @@ describe.skipIf(!hasChromium)('board in Chromium', () => {
       }
     });
   }
+
+  it('should fit staffing gaps of up to four digits in every cell at 1080p and 4K', async () => {
+    const saved = harness.state.current;
+    const next = structuredClone(saved);
+    const gaps = [-1450, 1450, -145, 999, -8, 0, 1234, -9999, 145, -1, 2, -145];
+    next.staffing.forEach((row, index) => (row.gap = gaps[index % gaps.length] ?? 0));
+    harness.state.current = next;
+    try {
+      for (const [width, height] of [
+        [1920, 1080],
+        [3840, 2160],
+      ] as const) {
+        for (const board of ['overview', 'staffing']) {
+          const page = await open(`/board?boards=${board}`, width, height);
+          await page.waitForSelector('[data-metric="staffing.presale.0.gap"][data-value="-1450"]');
+          expect(await overflowingElements(page, '.gap-cell'), `${board} ${width}`).toEqual([]);
+          // Still readable from 5 m: never below 2.4rem (26 px at 1080p).
+          const smallestPx = await page.$$eval('.gap-cell .metric', (elements) =>
+            Math.min(...elements.map((element) => parseFloat(getComputedStyle(element).fontSize))),
+          );
+          expect(smallestPx, `${board} ${width}`).toBeGreaterThanOrEqual((2.4 * height) / 100);
+          for (const { metric, value } of await renderedMetrics(page)) {
+            if (metric.startsWith('staffing.')) expect(value, metric).toBe(String(valueAt(next, metric)));
+          }
+          if (board === 'overview' && width === 1920)
+            await page.screenshot({ path: join(ARTIFACTS, 'board-wide-gaps-1920x1080.png') });
+          await page.close();
+        }
+      }
+    } finally {
+      harness.state.current = saved;
+    }
+  });
+
+  it('should word alerts by kind (percent, h/min, days, counts) with human labels', async () => {
+    const saved = harness.state.current;
+    const next = structuredClone(saved);
+    const since = next.asOf;
+    next.alerts = [
+      { metric: 'refunds.rates30d.refundRate', level: 'amber', value: 0.0624, threshold: 0.03, since },
+      {
+        metric: 'chat.queues.aftersale.firstResponse60m.avgSec',
+        level: 'red',
+        value: 8_100,
+        threshold: 7_200,
+        since,
+      },
+      {
+        metric: 'refunds.paths.all.avgCompletionSec30d',
+        level: 'amber',
+        value: 293_760,
+        threshold: 224_640,
+        since,
+      },
+      { metric: 'chat.queues.presale.unansweredOver30m', level: 'red', value: 3, threshold: 0, since },
+      { metric: 'refunds.rates30d.disputeRate', level: 'red', value: 0.0123, threshold: 0.01, since },
+    ];
+    harness.state.current = next;
+    try {
+      const words: Record<'en' | 'zh-CN', Record<string, string[]>> = {
+        en: {
+          'refunds.rates30d.refundRate': ['Refund rate', '6.2%', '> 3.0%'],
+          'chat.queues.aftersale.firstResponse60m.avgSec': ['After-sales', '2 h 15 min', '> 2 h'],
+          'refunds.paths.all.avgCompletionSec30d': ['Refund completion', '3.4 d', '> 2.6 d'],
+          'chat.queues.presale.unansweredOver30m': ['Pre-sales', 'Unanswered ≥ 30 min', '3', '> 0'],
+          'refunds.rates30d.disputeRate': ['Dispute rate', '1.2%', '> 1.0%'],
+        },
+        'zh-CN': {
+          'refunds.rates30d.refundRate': ['退款率', '6.2%', '> 3.0%'],
+          'chat.queues.aftersale.firstResponse60m.avgSec': ['售后', '2 小时 15 分钟', '> 2 小时'],
+          'refunds.paths.all.avgCompletionSec30d': ['退款完结时长', '3.4 天', '> 2.6 天'],
+          'chat.queues.presale.unansweredOver30m': ['售前', '超 30 分钟未回复', '> 0'],
+          'refunds.rates30d.disputeRate': ['纠纷率', '1.2%', '> 1.0%'],
+        },
+      };
+      for (const lang of ['en', 'zh-CN'] as const) {
+        const page = await open(`/board?boards=overview&lang=${lang}`);
+        await page.waitForSelector('.alerts-strip[data-alert-count="5"]');
+        await page.waitForTimeout(200); // the strip settles on what fits
+        await page.screenshot({ path: join(ARTIFACTS, `board-alerts-${lang}-1920x1080.png`) });
+        const shown = await page.$$eval('.alerts-strip [data-alert-metric]', (elements) =>
+          elements.map((element) => ({
+            metric: element.getAttribute('data-alert-metric') ?? '',
+            level: element.className.includes('level-red') ? 'red' : 'amber',
+            text: element.textContent ?? '',
+          })),
+        );
+        const hidden = Number((await page.getAttribute('[data-hidden-alerts]', 'data-hidden-alerts')) ?? '0');
+        expect(shown.length + hidden, lang).toBe(5);
+        expect(shown.length, lang).toBeGreaterThanOrEqual(1);
+        // As many as fit: the next one would not (the strip never gives up room it has).
+        const room = await page.$eval('.alerts-strip', (strip) => {
+          const chips = [...strip.querySelectorAll('.alert')];
+          return strip.getBoundingClientRect().right - (chips.at(-1)?.getBoundingClientRect().right ?? 0);
+        });
+        if (hidden > 0) expect(room, lang).toBeLessThan(900);
+        // Red first; every alert worded in its unit, never as a raw path.
+        expect(shown.map((alert) => alert.level)).toEqual(
+          [...shown.map((alert) => alert.level)].sort((a, b) => (a === b ? 0 : a === 'red' ? -1 : 1)),
+        );
+        for (const alert of shown) {
+          expect(alert.text).not.toMatch(/rates30d|Rate\b|avgSec|Over30m/);
+          for (const word of words[lang][alert.metric] ?? ['(unexpected metric)'])
+            expect(alert.text, alert.metric).toContain(word);
+        }
+        expect(await overflowingElements(page, '.alert')).toEqual([]);
+        for (const { metric, value } of await renderedMetrics(page)) {
+          if (metric.startsWith('alerts.')) expect(value, metric).toBe(String(valueAt(next, metric)));
+        }
+        await page.close();
+      }
+      // At 4K the same picture: the strip holds the same alerts.
+      const page = await open('/board?boards=overview', 3840, 2160);
+      const size = await pageExtent(page);
+      expect(size.scrollWidth).toBeLessThanOrEqual(size.innerWidth);
+      await page.close();
+    } finally {
+      harness.state.current = saved;
+    }
+  });
 
   it('should show STALE when the ingest lags more than 30 s', async () => {
     const page = await open('/board?boards=overview');
@@ -286,7 +372,12 @@ describe.skipIf(!hasChromium)('board in Chromium', () => {
     expect(call?.headers['authorization']).toBe('Bearer s3cret');
     expect(call?.body).toMatchObject({ queue: 'aftersale', addAgents: 3 });
     expect((call?.body as { hourStart: string }).hourStart).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    expect(await page.textContent('.what-if-result')).toContain('84.0%');
+    const result = '.what-if-result[data-queue="aftersale"]';
+    expect(await page.textContent(result)).toContain('84.0%');
+    expect(await page.getAttribute(`${result} [data-field="agents"][data-after]`, 'data-after')).toBe('17');
+    expect(await page.getAttribute(`${result} [data-field="serviceLevel"][data-after]`, 'class')).toContain(
+      'better',
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'supervisor-1920x1080.png') });
     await page.close();
   });

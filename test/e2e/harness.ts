@@ -114,11 +114,38 @@ export async function startHarness(options: { tickMs?: number } = {}): Promise<H
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
         request.on('end', () => {
           whatIfCalls.push({ headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString()) });
+          // The shape of server/staffing/what-if.ts WhatIfResult.
+          const asked = whatIfCalls.at(-1)?.body as {
+            queue?: string;
+            hourStart?: string;
+            addAgents?: number;
+          };
+          const before = 14;
           response.writeHead(200, { 'content-type': 'application/json' }).end(
             JSON.stringify({
-              queue: 'aftersale',
-              before: { serviceLevel: 0.62, asaSec: 95, occupancy: 0.93, projectedUnansweredOver30m: 4 },
-              after: { serviceLevel: 0.84, asaSec: 31, occupancy: 0.81, projectedUnansweredOver30m: 0 },
+              hourStart: asked.hourStart,
+              queues: [
+                {
+                  queue: asked.queue,
+                  forecastArrivals: 205,
+                  before: {
+                    agents: before,
+                    serviceLevel: 0.62,
+                    asaSec: 95,
+                    occupancy: 0.93,
+                    projectedUnansweredOver30m: 4.2,
+                    overloaded: false,
+                  },
+                  after: {
+                    agents: before + (asked.addAgents ?? 0),
+                    serviceLevel: 0.84,
+                    asaSec: 31,
+                    occupancy: 0.81,
+                    projectedUnansweredOver30m: 0,
+                    overloaded: false,
+                  },
+                },
+              ],
             }),
           );
         });

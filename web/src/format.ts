@@ -44,3 +44,59 @@ export function hourOf(instant: string): string {
 export function rawValue(value: number | null | undefined): string {
   return value === null || value === undefined ? '' : String(value);
 }
+
+/** How a metric's number reads, from its API.md path: the unit is in the name. */
+export type MetricKind = 'ratio' | 'days' | 'duration' | 'count';
+
+export function metricKind(metric: string): MetricKind {
+  const field = metric.split('.').at(-1) ?? metric;
+  if (/(Rate|^serviceLevel|^occupancy)$/.test(field)) return 'ratio';
+  if (/CompletionSec30d$/.test(field)) return 'days';
+  if (/Sec(30d)?$/.test(field)) return 'duration';
+  return 'count';
+}
+
+export interface DurationUnits {
+  sec: string;
+  min: string;
+  hour: string;
+  day: string;
+}
+
+/** A span for people: "45 s", "12 min", "2 h 5 min", "3.1 d" (two days and more). */
+export function formatDuration(sec: number | null | undefined, units: DurationUnits): string {
+  if (sec === null || sec === undefined || !Number.isFinite(sec)) return '—';
+  const total = Math.max(0, sec);
+  if (total < 60) return `${Math.floor(total)} ${units.sec}`;
+  if (total < 3_600) return `${Math.floor(total / 60)} ${units.min}`;
+  if (total < 2 * 86_400) {
+    const hours = Math.floor(total / 3_600);
+    const minutes = Math.floor((total % 3_600) / 60);
+    return minutes === 0 ? `${hours} ${units.hour}` : `${hours} ${units.hour} ${minutes} ${units.min}`;
+  }
+  return `${(total / 86_400).toFixed(1)} ${units.day}`;
+}
+
+/** A ratio as a percent with enough digits to tell small rates apart ("6.2%", "0.07%"). */
+export function formatRatio(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
+  return formatPercent(ratio, ratio !== 0 && Math.abs(ratio) < 0.01 ? 2 : 1);
+}
+
+/** A metric's value in its kind's unit: ratios as percent, durations in h/min or days, counts whole. */
+export function formatByKind(
+  kind: MetricKind,
+  value: number | null | undefined,
+  units: DurationUnits,
+): string {
+  switch (kind) {
+    case 'ratio':
+      return formatRatio(value);
+    case 'days':
+      return formatDays(value, units.day);
+    case 'duration':
+      return formatDuration(value, units);
+    default:
+      return formatCount(value);
+  }
+}

@@ -1,4 +1,5 @@
 /** Board labels in English and Simplified Chinese; the refund path names follow the Tmall wording. */
+import type { DurationUnits } from './format.ts';
 import type { Lang } from './state/params.ts';
 
 const en = {
@@ -66,6 +67,25 @@ const en = {
   gap: 'gap',
   toMove: 'to move',
   loadFailed: 'Could not load',
+  unitSec: 's',
+  unitMin: 'min',
+  unitHour: 'h',
+  completionAvg30d: 'Refund completion, 30-day avg',
+  firstResponseAvg60m: 'Avg first response (60 min)',
+  refundFirstResponse30d: 'Refund first response, 30-day avg',
+  window30d: '30 d',
+  moreAlerts: '+{n} more',
+  shop: 'Shop',
+  agents: 'agents',
+  asa: 'average wait',
+  occupancy: 'occupancy',
+  projectedUnanswered: 'expected to wait ≥ 30 min',
+  overloaded: 'overloaded',
+  firstBreach: 'first 30-min breach in',
+  yes: 'yes',
+  no: 'no',
+  arrivalsForecast: 'forecast arrivals',
+  whatIfHint: 'Predicted for the hour with the agents online now (before) and with the change (after).',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -135,6 +155,25 @@ const zhCN: Record<MessageKey, string> = {
   gap: '缺口',
   toMove: '需调入',
   loadFailed: '加载失败',
+  unitSec: '秒',
+  unitMin: '分钟',
+  unitHour: '小时',
+  completionAvg30d: '退款完结时长（近 30 天平均）',
+  firstResponseAvg60m: '平均首次响应（60 分钟）',
+  refundFirstResponse30d: '退款首次响应（近 30 天平均）',
+  window30d: '近 30 天',
+  moreAlerts: '另 {n} 条',
+  shop: '店铺',
+  agents: '人数',
+  asa: '平均等待',
+  occupancy: '占用率',
+  projectedUnanswered: '预计超 30 分钟未回复',
+  overloaded: '超负荷',
+  firstBreach: '首次超时于',
+  yes: '是',
+  no: '否',
+  arrivalsForecast: '预测进线',
+  whatIfHint: '按当前在线人数（调整前）与调整后的人数预测该时段。',
 };
 
 const QUEUE_NAMES: Record<Lang, Record<string, string>> = {
@@ -168,6 +207,8 @@ const PATH_NAMES: Record<Lang, Record<string, string>> = {
 export interface Messages {
   lang: Lang;
   t(key: MessageKey, values?: Record<string, string | number>): string;
+  /** Unit words for durations in this language. */
+  units: DurationUnits;
   queue(name: string): string;
   queueShort(name: string): string;
   path(name: string): string;
@@ -177,6 +218,7 @@ export function messagesFor(lang: Lang): Messages {
   const table: Record<MessageKey, string> = lang === 'zh-CN' ? zhCN : en;
   return {
     lang,
+    units: { sec: table.unitSec, min: table.unitMin, hour: table.unitHour, day: table.days },
     t: (key, values) =>
       table[key].replace(/\{(\w+)\}/g, (_match, name: string) => String(values?.[name] ?? `{${name}}`)),
     queue: (name) => QUEUE_NAMES[lang][name] ?? name,

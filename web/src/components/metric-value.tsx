@@ -15,6 +15,10 @@ export interface MetricValueProps {
   /** Word shown after the number when the level is not ok (e.g. "short"): the text half of the colour. */
   levelWord?: string;
   size?: 'hero' | 'large' | 'medium' | 'small';
+  /** False when the level icon is drawn elsewhere (e.g. beside the word under a narrow number). */
+  icon?: boolean;
+  /** Extra inline style, e.g. a custom property the stylesheet sizes the number by. */
+  style?: string;
   children?: ComponentChildren;
 }
 
@@ -25,6 +29,8 @@ export function MetricValue({
   level = 'none',
   levelWord,
   size = 'medium',
+  icon = true,
+  style,
 }: MetricValueProps) {
   return (
     <span
@@ -32,8 +38,9 @@ export function MetricValue({
       data-metric={metric}
       data-value={rawValue(value)}
       data-level={level}
+      style={style}
     >
-      <LevelIcon level={level} />
+      {icon && <LevelIcon level={level} />}
       <span class="metric-text">{text}</span>
       {levelWord !== undefined && <span class="metric-word">{levelWord}</span>}
     </span>

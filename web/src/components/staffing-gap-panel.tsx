@@ -1,11 +1,14 @@
 /**
  * Staffing gap per queue for the current hour and the next three, as diverging bars: up and red
- * where the queue is short, down and muted where agents are spare. Each bar also says it in words.
+ * where the queue is short, down and muted where agents are spare. Each bar also says it in words
+ * (with the level icon beside the word, so the number keeps the cell's width). The number shrinks
+ * with the cell and its length (container query units), so "−1450" fits at 1080p and 4K alike.
  */
 import type { BoardData } from '../../../server/push/protocol.ts';
 import type { Messages } from '../i18n.ts';
 import { formatSigned, hourOf } from '../format.ts';
 import { gapLevel, staffingByQueue } from '../levels.ts';
+import { LevelIcon } from './level-icon.tsx';
 import { MetricValue } from './metric-value.tsx';
 
 const HOURS_SHOWN = 4;
@@ -37,6 +40,7 @@ export function StaffingGapPanel({ data, m }: { data: BoardData; m: Messages }) 
               const level = gapLevel(row.gap);
               const heightPct = (Math.abs(row.gap) / maxAbs) * 50;
               const word = row.gap > 0 ? m.t('short') : row.gap < 0 ? m.t('spare') : m.t('covered');
+              const text = formatSigned(row.gap);
               return (
                 <div class={`gap-cell${hour === 0 ? ' gap-now' : ''}`}>
                   <div class="gap-bar-area">
@@ -49,11 +53,16 @@ export function StaffingGapPanel({ data, m }: { data: BoardData; m: Messages }) 
                   <MetricValue
                     metric={`staffing.${queue}.${hour}.gap`}
                     value={row.gap}
-                    text={formatSigned(row.gap)}
+                    text={text}
                     level={level}
                     size="small"
+                    icon={false}
+                    style={`--chars:${Math.max(3, text.length)}`}
                   />
-                  <div class={`gap-word level-${level}`}>{word}</div>
+                  <div class={`gap-word level-${level}`}>
+                    <LevelIcon level={level} />
+                    <span>{word}</span>
+                  </div>
                 </div>
               );
             })}

@@ -29,11 +29,6 @@ export function SupervisorView({ feed, params, m }: { feed: LiveFeed; params: Ki
       />
       <div class="supervisor-body">
         <div class="supervisor-column">
-          <UnansweredList kind="chat" shop={params.shop} m={m} title={m.t('oldestChats')} />
-          <UnansweredList kind="refund" shop={params.shop} m={m} title={m.t('oldestRefunds')} />
-          <WhatIfForm rows={data?.staffing ?? []} token={params.token} m={m} />
-        </div>
-        <div class="supervisor-column">
           <section class="panel agents-panel">
             <h2>{m.t('agentsPerQueue')}</h2>
             <div class="agents-grid">
@@ -62,55 +57,62 @@ export function SupervisorView({ feed, params, m }: { feed: LiveFeed; params: Ki
               )}
             </div>
           </section>
+          <UnansweredList kind="chat" shop={params.shop} m={m} title={m.t('oldestChats')} />
+          <UnansweredList kind="refund" shop={params.shop} m={m} title={m.t('oldestRefunds')} />
+        </div>
+        <div class="supervisor-column">
           <section class="panel staffing-panel">
             <h2>{m.t('staffingTable')}</h2>
-            <table class="data-table">
-              <thead>
-                <tr>
-                  <th>{m.t('queue')}</th>
-                  <th>{m.t('hour')}</th>
-                  <th class="num">{m.t('forecast')}</th>
-                  <th class="num">{m.t('actual')}</th>
-                  <th class="num">{m.t('required')}</th>
-                  <th class="num">{m.t('online')}</th>
-                  <th class="num">{m.t('gap')}</th>
-                  <th class="num">{m.t('serviceLevel')}</th>
-                  <th class="num">{m.t('toMove')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...byQueue.entries()].flatMap(([queue, rows]) =>
-                  rows.map((row, hour) => {
-                    const sl = row['projectedServiceLevel'];
-                    const move = row['agentsToMove'];
-                    return (
-                      <tr class={hour === 0 ? 'row-now' : ''}>
-                        <td>{hour === 0 ? m.queue(queue) : ''}</td>
-                        <td>
-                          {hour === 0 ? `${m.t('now')} ${hourOf(row.hourStart)}` : hourOf(row.hourStart)}
-                        </td>
-                        <td class="num">{formatCount(row.forecastArrivals)}</td>
-                        <td class="num">{hour === 0 ? formatCount(row.actualArrivals) : '·'}</td>
-                        <td class="num">{formatCount(row.requiredAgents)}</td>
-                        <td class="num">{formatCount(row.onlineAgents)}</td>
-                        <td class="num">
-                          <MetricValue
-                            metric={`staffing.${queue}.${hour}.gap`}
-                            value={row.gap}
-                            text={formatSigned(row.gap)}
-                            level={gapLevel(row.gap)}
-                            size="small"
-                          />
-                        </td>
-                        <td class="num">{typeof sl === 'number' ? formatPercent(sl, 0) : '—'}</td>
-                        <td class="num">{typeof move === 'number' ? formatCount(move) : '—'}</td>
-                      </tr>
-                    );
-                  }),
-                )}
-              </tbody>
-            </table>
+            <div class="panel-scroll">
+              <table class="data-table">
+                <thead>
+                  <tr>
+                    <th>{m.t('queue')}</th>
+                    <th>{m.t('hour')}</th>
+                    <th class="num">{m.t('forecast')}</th>
+                    <th class="num">{m.t('actual')}</th>
+                    <th class="num">{m.t('required')}</th>
+                    <th class="num">{m.t('online')}</th>
+                    <th class="num">{m.t('gap')}</th>
+                    <th class="num">{m.t('serviceLevel')}</th>
+                    <th class="num">{m.t('toMove')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...byQueue.entries()].flatMap(([queue, rows]) =>
+                    rows.map((row, hour) => {
+                      const sl = row['projectedServiceLevel'];
+                      const move = row['agentsToMove'];
+                      return (
+                        <tr class={hour === 0 ? 'row-now' : ''}>
+                          <td class="nowrap">{hour === 0 ? m.queueShort(queue) : ''}</td>
+                          <td class="nowrap">
+                            {hour === 0 ? `${m.t('now')} ${hourOf(row.hourStart)}` : hourOf(row.hourStart)}
+                          </td>
+                          <td class="num">{formatCount(row.forecastArrivals)}</td>
+                          <td class="num">{hour === 0 ? formatCount(row.actualArrivals) : '·'}</td>
+                          <td class="num">{formatCount(row.requiredAgents)}</td>
+                          <td class="num">{formatCount(row.onlineAgents)}</td>
+                          <td class="num">
+                            <MetricValue
+                              metric={`staffing.${queue}.${hour}.gap`}
+                              value={row.gap}
+                              text={formatSigned(row.gap)}
+                              level={gapLevel(row.gap)}
+                              size="small"
+                            />
+                          </td>
+                          <td class="num">{typeof sl === 'number' ? formatPercent(sl, 0) : '—'}</td>
+                          <td class="num">{typeof move === 'number' ? formatCount(move) : '—'}</td>
+                        </tr>
+                      );
+                    }),
+                  )}
+                </tbody>
+              </table>
+            </div>
           </section>
+          <WhatIfForm rows={data?.staffing ?? []} token={params.token} m={m} />
         </div>
       </div>
       <StaleBanner

@@ -11,6 +11,8 @@ import { LevelIcon } from '../components/level-icon.tsx';
 
 export interface UnansweredItem {
   id: string;
+  /** The item's shop (the real server sends it; ids are unique per shop only). */
+  shop?: string;
   queue?: string;
   path?: string;
   waitSec: number;
@@ -69,42 +71,46 @@ export function UnansweredList({
         {title}
         {failed.value && <span class="panel-error"> · {m.t('loadFailed')}</span>}
       </h2>
-      <table class="data-table">
-        <thead>
-          <tr>
-            <th>{m.t('id')}</th>
-            <th>{kind === 'chat' ? m.t('queue') : m.t('boardRefunds')}</th>
-            <th class="num">{m.t('wait')}</th>
-            <th>{m.t('agent')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(items.value ?? []).map((item) => {
-            const waitSec = item.waitSec + elapsedSec;
-            const level = waitSec >= UNANSWERED_SEC ? 'red' : 'ok';
-            return (
-              <tr class={`level-${level}`} data-item={item.id}>
-                <td class="mono">{item.id}</td>
-                <td>{kind === 'chat' ? m.queue(item.queue ?? '') : m.path(item.path ?? '')}</td>
-                <td class="num">
-                  <span class={`age level-${level}`} data-wait-sec={Math.floor(waitSec)}>
-                    {level === 'red' && <LevelIcon level="red" />}
-                    {formatWait(waitSec)}
-                  </span>
-                </td>
-                <td>{item.agentId ?? '—'}</td>
-              </tr>
-            );
-          })}
-          {items.value !== null && items.value.length === 0 && (
+      <div class="panel-scroll">
+        <table class="data-table">
+          <thead>
             <tr>
-              <td colSpan={4} class="empty">
-                {m.t('none')}
-              </td>
+              {shop === null && <th>{m.t('shop')}</th>}
+              <th>{m.t('id')}</th>
+              <th>{kind === 'chat' ? m.t('queue') : m.t('boardRefunds')}</th>
+              <th class="num">{m.t('wait')}</th>
+              <th>{m.t('agent')}</th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(items.value ?? []).map((item) => {
+              const waitSec = item.waitSec + elapsedSec;
+              const level = waitSec >= UNANSWERED_SEC ? 'red' : 'ok';
+              return (
+                <tr class={`level-${level}`} data-item={item.id} data-shop={item.shop}>
+                  {shop === null && <td class="mono">{item.shop ?? '—'}</td>}
+                  <td class="mono">{item.id}</td>
+                  <td>{kind === 'chat' ? m.queueShort(item.queue ?? '') : m.path(item.path ?? '')}</td>
+                  <td class="num">
+                    <span class={`age level-${level}`} data-wait-sec={Math.floor(waitSec)}>
+                      {level === 'red' && <LevelIcon level="red" />}
+                      {formatWait(waitSec)}
+                    </span>
+                  </td>
+                  <td title={item.agentId ?? undefined}>{item.agentId ?? '—'}</td>
+                </tr>
+              );
+            })}
+            {items.value !== null && items.value.length === 0 && (
+              <tr>
+                <td colSpan={shop === null ? 5 : 4} class="empty">
+                  {m.t('none')}
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

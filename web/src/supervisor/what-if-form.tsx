@@ -1,67 +1,181 @@
 /**
- * POST /api/staffing/what-if for one queue and hour with N more agents, and show what came back.
- * The server owns the model; whatever fields it returns (serviceLevel, asaSec, occupancy,
- * projectedUnansweredOver30m, …) are listed, side by side when it returns before and after.
+ * POST /api/staffing/what-if for one queue and hour with N more agents, and show what came back:
+ * `{hourStart, queues:[{queue, forecastArrivals, before, after}]}` (server/staffing/what-if.ts),
+ * one before/after table per queue touched, each row in its unit and the better side marked.
+ * Anything else (a proxy's error page, a future shape) is shown as it came.
  */
 import { useSignal } from '@preact/signals';
 import type { StaffingRow } from '../../../server/engine/aggregates.ts';
-import type { Messages } from '../i18n.ts';
-import { formatPercent, formatWait, hourOf } from '../format.ts';
+import type { MessageKey, Messages } from '../i18n.ts';
+import { formatCount, formatDuration, formatPercent, formatWait, hourOf } from '../format.ts';
 
 type Result = { status: number; body: unknown } | { status: 'error'; body: string };
 
-function formatField(key: string, value: unknown): string {
-  if (typeof value !== 'number') return value === null || value === undefined ? '—' : JSON.stringify(value);
-  if (/level|occupancy|rate/i.test(key) && value <= 1.5) return formatPercent(value, 1);
-  if (/Sec$/.test(key)) return formatWait(value);
-  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+type Projection = Record<string, unknown>;
+
+interface QueueResult {
+  queue: string;
+  forecastArrivals?: number;
+  before: Projection;
+  after: Projection;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function ResultTable({ body, m }: { body: unknown; m: Messages }) {
-  if (!isRecord(body)) return <pre class="what-if-raw">{JSON.stringify(body, null, 2)}</pre>;
-  const before = body['before'];
-  const after = body['after'];
-  if (isRecord(before) && isRecord(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    return (
-      <table class="data-table what-if-result">
-        <thead>
-          <tr>
-            <th />
-            <th class="num">{m.t('before')}</th>
-            <th class="num">{m.t('after')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <tr data-field={key}>
-              <th>{key}</th>
-              <td class="num" data-before={String(before[key] ?? '')}>
-                {formatField(key, before[key])}
-              </td>
-              <td class="num" data-after={String(after[key] ?? '')}>
-                {formatField(key, after[key])}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    );
+/** The queues of a what-if answer; a bare `{queue?, before, after}` counts as one. */
+export function whatIfQueues(body: unknown): QueueResult[] | undefined {
+  if (!isRecord(body)) return undefined;
+  const toQueue = (entry: unknown): QueueResult | undefined =>
+    isRecord(entry) && isRecord(entry['before']) && isRecord(entry['after'])
+      ? {
+          queue: typeof entry['queue'] === 'string' ? entry['queue'] : '',
+          ...(typeof entry['forecastArrivals'] === 'number'
+            ? { forecastArrivals: entry['forecastArrivals'] }
+            : {}),
+          before: entry['before'],
+          after: entry['after'],
+        }
+      : undefined;
+  if (Array.isArray(body['queues'])) {
+    const queues = body['queues'].map(toQueue);
+    return queues.every((queue) => queue !== undefined) ? (queues as QueueResult[]) : undefined;
   }
+  const single = toQueue(body);
+  return single === undefined ? undefined : [single];
+}
+
+/** Known projection fields: label, format, and which direction is better. */
+const FIELDS: {
+  key: string;
+  label: MessageKey;
+  better: 'higher' | 'lower' | 'none';
+  format: (value: number, m: Messages) => string;
+}[] = [
+  { key: 'agents', label: 'agents', better: 'none', format: (v) => formatCount(v) },
+  { key: 'serviceLevel', label: 'serviceLevel', better: 'higher', format: (v) => formatPercent(v, 1) },
+  { key: 'asaSec', label: 'asa', better: 'lower', format: (v) => formatWait(v) },
+  { key: 'occupancy', label: 'occupancy', better: 'none', format: (v) => formatPercent(v, 0) },
+  {
+    key: 'projectedUnansweredOver30m',
+    label: 'projectedUnanswered',
+    better: 'lower',
+    format: (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)),
+  },
+  {
+    key: 'firstBreachInSec',
+    label: 'firstBreach',
+    better: 'higher',
+    format: (v, m) => formatDuration(v, m.units),
+  },
+];
+
+function formatUnknown(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  if (typeof value === 'boolean') return String(value);
+  return value === null || value === undefined ? '—' : JSON.stringify(value);
+}
+
+function compare(before: unknown, after: unknown, better: 'higher' | 'lower' | 'none'): string {
+  if (better === 'none' || typeof before !== 'number' || typeof after !== 'number' || before === after)
+    return '';
+  return after > before === (better === 'higher') ? ' better' : ' worse';
+}
+
+/** One queue's answer: fields across, before and after down, so it stays a few lines tall. */
+function QueueTable({ result, m }: { result: QueueResult; m: Messages }) {
+  const { before, after } = result;
+  const known = new Set(FIELDS.map((field) => field.key).concat('overloaded'));
+  const extra = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (key) => !known.has(key),
+  );
+  const fields = FIELDS.filter((field) => field.key in before || field.key in after);
+  const hasOverloaded = 'overloaded' in before || 'overloaded' in after;
+  const side = (name: 'before' | 'after', projection: Projection) => (
+    <tr data-side={name}>
+      <th>{m.t(name)}</th>
+      {fields.map((field) => {
+        const value = projection[field.key];
+        const mark = name === 'after' ? compare(before[field.key], after[field.key], field.better) : '';
+        return (
+          <td class={`num${mark}`} data-field={field.key} {...{ [`data-${name}`]: String(value ?? '') }}>
+            {typeof value === 'number' ? field.format(value, m) : '—'}
+          </td>
+        );
+      })}
+      {hasOverloaded && (
+        <td
+          class={`num${projection['overloaded'] === true ? ' worse' : ''}`}
+          data-field="overloaded"
+          {...{ [`data-${name}`]: String(projection['overloaded'] ?? '') }}
+        >
+          {projection['overloaded'] === true
+            ? `▲ ${m.t('yes')}`
+            : projection['overloaded'] === false
+              ? m.t('no')
+              : '—'}
+        </td>
+      )}
+      {extra.map((key) => (
+        <td class="num" data-field={key}>
+          {formatUnknown(projection[key])}
+        </td>
+      ))}
+    </tr>
+  );
   return (
-    <table class="data-table what-if-result">
+    <table class="data-table what-if-result" data-queue={result.queue}>
+      <caption>
+        <span class="what-if-queue">{m.queue(result.queue)}</span>
+        {result.forecastArrivals !== undefined && (
+          <span class="what-if-arrivals">
+            {' · '}
+            {m.t('arrivalsForecast')} <b>{formatCount(result.forecastArrivals)}</b>
+          </span>
+        )}
+      </caption>
+      <thead>
+        <tr>
+          <th />
+          {fields.map((field) => (
+            <th class="num">{m.t(field.label)}</th>
+          ))}
+          {hasOverloaded && <th class="num">{m.t('overloaded')}</th>}
+          {extra.map((key) => (
+            <th class="num">{key}</th>
+          ))}
+        </tr>
+      </thead>
       <tbody>
-        {Object.entries(body).map(([key, value]) => (
-          <tr data-field={key}>
-            <th>{key}</th>
-            <td class="num">{isRecord(value) ? JSON.stringify(value) : formatField(key, value)}</td>
-          </tr>
-        ))}
+        {side('before', before)}
+        {side('after', after)}
       </tbody>
     </table>
+  );
+}
+
+function ResultView({ body, m }: { body: unknown; m: Messages }) {
+  const queues = whatIfQueues(body);
+  if (queues === undefined) {
+    const message = isRecord(body) && typeof body['error'] === 'string' ? body['error'] : undefined;
+    return message !== undefined ? (
+      <div class="panel-error">{message}</div>
+    ) : (
+      <pre class="what-if-raw">{typeof body === 'string' ? body : JSON.stringify(body, null, 2)}</pre>
+    );
+  }
+  const hourStart = isRecord(body) && typeof body['hourStart'] === 'string' ? body['hourStart'] : undefined;
+  return (
+    <div class="what-if-tables">
+      {hourStart !== undefined && (
+        <div class="what-if-hour">
+          {m.t('hour')} {hourOf(hourStart)}
+        </div>
+      )}
+      {queues.map((result) => (
+        <QueueTable result={result} m={m} />
+      ))}
+    </div>
   );
 }
 
@@ -104,6 +218,7 @@ export function WhatIfForm({ rows, token, m }: { rows: StaffingRow[]; token: str
   return (
     <section class="panel what-if-panel">
       <h2>{m.t('whatIf')}</h2>
+      <p class="panel-hint">{m.t('whatIfHint')}</p>
       <form class="what-if-form" onSubmit={(event) => void submit(event)}>
         <label>
           {m.t('queue')}
@@ -148,7 +263,7 @@ export function WhatIfForm({ rows, token, m }: { rows: StaffingRow[]; token: str
       {result.value !== null && (
         <div class="what-if-output" data-status={String(result.value.status)}>
           {result.value.status !== 200 && <div class="panel-error">HTTP {String(result.value.status)}</div>}
-          <ResultTable body={result.value.body} m={m} />
+          <ResultView body={result.value.body} m={m} />
         </div>
       )}
     </section>
