@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { describeAccess, loadAlertThresholds, type Config } from './config/index.ts';
 import { createEngine, metricValue, type Engine, type EngineSnapshot } from './engine/index.ts';
 import {
+  CompactIdSet,
   createAdmission,
   createEventClock,
   createWallClock,
@@ -28,7 +29,7 @@ import {
   type WhatIfRequest,
 } from './staffing/index.ts';
 import { openStore, type Store } from './store/index.ts';
-import { createSerialQueue, replayStoredEvents, snapshotsFromStore } from './time-travel.ts';
+import { createSerialQueue, recoverEngine, snapshotsFromStore } from './time-travel.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -51,8 +52,8 @@ export interface PeakboardOptions {
 }
 
 /** Loads every stored id into the dedupe set; ids are unique per accepted event forever. */
-async function loadSeenIds(store: Store): Promise<Set<string>> {
-  const seen = new Set<string>();
+async function loadSeenIds(store: Store): Promise<CompactIdSet> {
+  const seen = new CompactIdSet();
   await store.forEachEventId((ids) => {
     for (const id of ids) seen.add(id);
   });
@@ -98,7 +99,7 @@ export async function startPeakboard(
     // The what-if needs the exact staffing input of a snapshot; the engine hands it to the row
     // computer, so the live engine's computer remembers the last one (snapshots are synchronous).
     let lastStaffingInput: StaffingInput | undefined;
-    const newEngine = (captureInput: boolean): Engine =>
+    const newEngine = (captureInput: boolean, restoreFrom?: Uint8Array): Engine =>
       createEngine({
         timeZone: config.businessTimeZone,
         alertThresholds,
@@ -109,16 +110,26 @@ export async function startPeakboard(
             return computeStaffingRows(input);
           },
         },
+        ...(restoreFrom !== undefined ? { restoreFrom } : {}),
       });
-    const engine = newEngine(true);
+    // Recovery: the newest engine checkpoint plus the events stored after it; a full replay when
+    // there is none (or it is from another format version, or does not match the store).
     const recoveryStart = performance.now();
-    const recovered = await replayStoredEvents(store, {}, (event) => engine.apply(event));
+    const recovery = await recoverEngine(store, (restoreFrom) => newEngine(true, restoreFrom));
+    const engine = recovery.engine;
     log.info('state rebuilt from DuckDB', {
       path: config.databasePath,
-      events: recovered,
+      events: recovery.totalEvents,
+      replayed: recovery.replayedEvents,
+      checkpointStreamSeq: recovery.checkpoint?.streamSeq ?? null,
+      ...(recovery.fallbackReason !== undefined ? { fullReplayBecause: recovery.fallbackReason } : {}),
       lastStreamSeq: totals.lastStreamSeq,
       ms: Math.round(performance.now() - recoveryStart),
     });
+    /** Events the live engine has applied (checked against the store when a checkpoint is restored). */
+    let appliedEvents = recovery.totalEvents;
+    let eventsSinceCheckpoint =
+      recovery.checkpoint === undefined ? Number.POSITIVE_INFINITY : recovery.replayedEvents;
 
     /** The live instant: wall time, or event time (0 before the first event, so nothing is counted). */
     // Never earlier than the last live instant: the engine refuses to go back, and a wall clock can.
@@ -151,11 +162,59 @@ export async function startPeakboard(
       sink: store,
       onCommitted: (events) => {
         for (const event of events) engine.apply(event);
+        appliedEvents += events.length;
+        eventsSinceCheckpoint += events.length;
         stateVersion += 1;
       },
       log: (level, message, fields) => log[level](message, fields),
     });
     stops.push(() => ingest.stop());
+
+    // Periodic checkpoints, so that a restart replays minutes of events, not 30 days. Taken from
+    // a timer, never inside a commit: between two commits the engine holds exactly the events
+    // stored with stream_seq ≤ ingest's lastStreamSeq. engine.checkpoint() runs on this thread
+    // (~1 s at 30 days / 5M events, hence not every few seconds); the DuckDB write runs on the
+    // store's checkpoint connection while ingest keeps committing.
+    const CHECKPOINT_CHECK_MS = 5_000;
+    const CHECKPOINT_EVERY_MS = 5 * 60_000;
+    const CHECKPOINT_EVERY_EVENTS = 500_000;
+    let lastCheckpointMs = performance.now();
+    let lastCheckpointSeq = recovery.checkpoint?.streamSeq ?? -1;
+    let checkpointInFlight: Promise<void> | undefined;
+    const takeCheckpoint = (): void => {
+      if (checkpointInFlight !== undefined) return;
+      const streamSeq = ingest.status().lastStreamSeq;
+      const due =
+        eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS ||
+        (performance.now() - lastCheckpointMs >= CHECKPOINT_EVERY_MS && eventsSinceCheckpoint > 0);
+      if (!due || streamSeq === lastCheckpointSeq) return;
+      const started = performance.now();
+      const bytes = engine.checkpoint();
+      const eventCount = appliedEvents;
+      const tookMs = Math.round(performance.now() - started);
+      lastCheckpointMs = performance.now();
+      lastCheckpointSeq = streamSeq;
+      eventsSinceCheckpoint = 0;
+      checkpointInFlight = store
+        .saveCheckpoint(streamSeq, bytes, { watermarkMs: engine.watermarkMs, eventCount })
+        .then(
+          () =>
+            log.info('engine checkpoint saved', {
+              streamSeq,
+              events: eventCount,
+              bytes: bytes.byteLength,
+              ms: tookMs,
+            }),
+          (error: unknown) => log.warn('engine checkpoint failed', { error: String(error) }),
+        )
+        .finally(() => (checkpointInFlight = undefined));
+    };
+    const checkpointTimer = setInterval(takeCheckpoint, CHECKPOINT_CHECK_MS);
+    checkpointTimer.unref();
+    stops.push(async () => {
+      clearInterval(checkpointTimer);
+      await checkpointInFlight;
+    });
 
     const ingestBlock = () => {
       const s = ingest.status();
@@ -200,10 +259,11 @@ export async function startPeakboard(
           let result: EngineSnapshot | undefined;
           await snapshotsFromStore(
             store,
-            () => newEngine(false),
+            (restoreFrom) => newEngine(false, restoreFrom),
             [atMs],
             shop,
             (_at, s) => (result = s),
+            { fromCheckpoint: true },
           );
           return compose(result as EngineSnapshot, stateVersion);
         });
@@ -219,13 +279,14 @@ export async function startPeakboard(
         await timeTravel(() =>
           snapshotsFromStore(
             store,
-            () => newEngine(false),
+            (restoreFrom) => newEngine(false, restoreFrom),
             instants,
             shop,
             (at, s) => {
               xs.push(at / 1000);
               ys.push(metricValue(s, metric));
             },
+            { fromCheckpoint: true },
           ),
         );
         // uPlot's columnar shape: [xs (epoch seconds), ys]; null marks a gap.

@@ -27,3 +27,4 @@ export {
   type FieldSpec,
 } from './contract.ts';
 export { buildEventsJsonSchema } from './schema.ts';
+export { CompactIdSet } from './compact-id-set.ts';
