@@ -81,8 +81,8 @@ async function runPeakboardIngest(natsUrl: string, dir: string, expected: number
 
 async function ensureInput(): Promise<string> {
   if (args.input !== undefined) return resolve(args.input);
-  // ~95k events per shop-day at scale 1; generate enough days for N, then use the first N lines.
-  const days = Math.max(2, Math.ceil(eventCount / 150_000) + 1);
+  // ~95k events per shop-day at scale 1 (~235k on the peak day); enough days for N, first N lines used.
+  const days = Math.max(2, Math.ceil(eventCount / 190_000) + 1);
   const file = join(tmpdir(), `peakboard-bench-ingest-${days}d.ndjson`);
   if (!existsSync(file)) {
     console.error(`generating ${days} days of traffic into ${file} …`);
@@ -96,6 +96,8 @@ async function ensureInput(): Promise<string> {
         '7',
         '--days',
         String(days),
+        '--peak-day',
+        '2026-11-11',
         '--shops',
         '2',
         '--scale',
