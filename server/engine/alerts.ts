@@ -4,6 +4,7 @@
  * feeds `metricValue` and the history endpoint.
  */
 import type { AlertLevel } from './aggregates.ts';
+import type { PaneRing } from './pane-ring.ts';
 
 /** Thresholds; a value strictly above its threshold raises the alert. */
 export interface AlertThresholds {
@@ -30,6 +31,18 @@ export const DEFAULT_ALERT_THRESHOLDS: Readonly<AlertThresholds> = {
   disputeRate: 0.01,
 };
 
+/**
+ * Where a windowed metric's past values are read from: its per-minute panes (PaneRing), a
+ * numerator and a denominator field summed over the window, and the formula of the metric.
+ */
+export interface AlertHistory {
+  panes: PaneRing;
+  numeratorField: number;
+  denominatorField: number;
+  /** `averageSec`: Σ ms / count / 1000 (as the snapshot's averages); `ratio`: count / orders. */
+  form: 'averageSec' | 'ratio';
+}
+
 /** One raised condition before its `since` is resolved. */
 export interface AlertCondition {
   metric: string;
@@ -41,6 +54,8 @@ export interface AlertCondition {
    * item's wait start + 1800 s), that instant in epoch ms; NaN when only observation can tell.
    */
   derivedSinceMs: number;
+  /** For the other conditions: the metric's panes, to find when the condition started. */
+  history: AlertHistory | null;
 }
 
 /** Pushes the condition when `value` is above `threshold`. */
@@ -50,8 +65,72 @@ export function checkAbove(
   level: AlertLevel,
   value: number | null,
   threshold: number,
-  derivedSinceMs = Number.NaN,
+  derivedSinceMs: number,
+  history: AlertHistory | null,
 ): void {
   if (value !== null && value > threshold)
-    conditions.push({ metric, level, value, threshold, derivedSinceMs });
+    conditions.push({ metric, level, value, threshold, derivedSinceMs, history });
+}
+
+/**
+ * When a windowed condition started, as a deterministic function of the events with ts ≤ T (so
+ * a time-travel engine and the live one agree, whatever instants either was asked about).
+ *
+ * The metric is re-read at the minute boundaries B ≤ T, newest first, going back at most
+ * ALERT_LOOKBACK panes (24 h): its value at B is the same formula over the window (B − W, B],
+ * summed from the panes. `since` is the newest boundary at which the condition did not hold:
+ * the condition has held at every boundary after it (and at T), so it rose within the minute
+ * that starts there. When it held at every boundary of the look-back, `since` is the oldest one
+ * (the alert is at least that old). The panes hold the items as the events ≤ T define them now,
+ * so a late event that changes the past changes the reconstructed past too — still a function
+ * of the events alone.
+ */
+export function sinceFromHistory(
+  history: AlertHistory,
+  threshold: number,
+  headPane: number,
+  paneMs: number,
+  lookbackPanes: number,
+): number {
+  const { panes, numeratorField, denominatorField, form } = history;
+  // Between two changes of the panes (a tick without new items in the same minute) the answer
+  // is the same: reuse it rather than walk up to 24 h of panes again.
+  const key = `${numeratorField}|${denominatorField}|${form}|${threshold}|${headPane}`;
+  const known = panes.derived.get(key);
+  if (known !== undefined && known.version === panes.version) return known.value;
+  const value = walkHistory(history, threshold, headPane, paneMs, lookbackPanes);
+  if (panes.derived.size > 64) panes.derived.clear();
+  panes.derived.set(key, { version: panes.version, value });
+  return value;
+}
+
+function walkHistory(
+  history: AlertHistory,
+  threshold: number,
+  headPane: number,
+  paneMs: number,
+  lookbackPanes: number,
+): number {
+  const { panes, numeratorField, denominatorField, form } = history;
+  const windowPanes = panes.windowPanes;
+  // The window at the head (the newest boundary ≤ T) is kept summed by the ring.
+  let numerator = panes.windowSums[numeratorField] ?? 0;
+  let denominator = panes.windowSums[denominatorField] ?? 0;
+  for (let k = 0; k <= lookbackPanes; k += 1) {
+    const boundary = headPane - k;
+    // The same expressions as the snapshot's averageSec / rate, so both agree bit for bit.
+    const value =
+      denominator === 0
+        ? null
+        : form === 'averageSec'
+          ? numerator / denominator / 1000
+          : numerator / denominator;
+    if (value === null || !(value > threshold)) return boundary * paneMs;
+    if (k === lookbackPanes) break;
+    // Step to the previous boundary: its window loses pane `boundary`, gains pane boundary − W.
+    numerator += panes.get(boundary - windowPanes, numeratorField) - panes.get(boundary, numeratorField);
+    denominator +=
+      panes.get(boundary - windowPanes, denominatorField) - panes.get(boundary, denominatorField);
+  }
+  return (headPane - lookbackPanes) * paneMs;
 }

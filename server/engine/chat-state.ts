@@ -10,7 +10,7 @@ import type { WindowItem } from './window-item.ts';
 export interface ChatRecord {
   readonly shop: string;
   readonly chatId: string;
-  /** Map key: shop and chat id. */
+  /** Key in its shop's maps (the chat id). */
   readonly key: string;
   /**
    * The chat's events in entity order, or null once compacted: closed more than the late horizon

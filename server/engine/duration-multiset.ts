@@ -35,6 +35,18 @@ export class DurationMultiset {
   count = 0;
   /** Sum of the values, ms. */
   sumMs = 0;
+  /**
+   * Last percentile answers, valid while `version` is unchanged: a live tick asks for the same
+   * p50/p90 of a 30-day set many times between two completions, and walking a few thousand
+   * buckets each time is most of a snapshot's cost.
+   */
+  private version = 0;
+  private readonly cached: {
+    numerator: number;
+    denominator: number;
+    version: number;
+    value: number | null;
+  }[] = [];
 
   add(valueMs: number): void {
     const index = bucketOf(valueMs);
@@ -45,6 +57,7 @@ export class DurationMultiset {
       this.bucketIndices.splice(lowerBound(this.bucketIndices, index), 0, index);
     }
     values.splice(lowerBound(values, valueMs), 0, valueMs);
+    this.version += 1;
     this.count += 1;
     this.sumMs += valueMs;
   }
@@ -57,6 +70,7 @@ export class DurationMultiset {
     const position = lowerBound(values, valueMs);
     if (values[position] !== valueMs) return false;
     values.splice(position, 1);
+    this.version += 1;
     if (values.length === 0) {
       this.buckets.delete(index);
       this.bucketIndices.splice(lowerBound(this.bucketIndices, index), 1);
@@ -66,12 +80,57 @@ export class DurationMultiset {
     return true;
   }
 
+  /** Every value, ascending (checkpoints). */
+  toSorted(): Float64Array {
+    const out = new Float64Array(this.count);
+    let at = 0;
+    for (const index of this.bucketIndices) {
+      for (const value of this.buckets.get(index) as number[]) out[at++] = value;
+    }
+    return out;
+  }
+
+  /** A multiset holding `sorted` (ascending, as `toSorted` gives): the same buckets, in O(n). */
+  static fromSorted(sorted: Float64Array): DurationMultiset {
+    const set = new DurationMultiset();
+    let values: number[] | undefined;
+    let current = Number.NaN;
+    for (const value of sorted) {
+      const index = bucketOf(value);
+      if (index !== current || values === undefined) {
+        values = [];
+        set.buckets.set(index, values);
+        set.bucketIndices.push(index);
+        current = index;
+      }
+      values.push(value);
+      set.count += 1;
+      set.sumMs += value;
+    }
+    return set;
+  }
+
   /**
    * The nearest-rank percentile, ms: the smallest value v with at least ⌈p·n⌉ values ≤ v
    * (`numerator / denominator` = p, in integers so ⌈p·n⌉ has no rounding error). Null when empty.
    */
   percentile(numerator: number, denominator: number): number | null {
     if (this.count === 0) return null;
+    for (const entry of this.cached) {
+      if (entry.numerator === numerator && entry.denominator === denominator) {
+        if (entry.version !== this.version) {
+          entry.value = this.walk(numerator, denominator);
+          entry.version = this.version;
+        }
+        return entry.value;
+      }
+    }
+    const value = this.walk(numerator, denominator);
+    this.cached.push({ numerator, denominator, version: this.version, value });
+    return value;
+  }
+
+  private walk(numerator: number, denominator: number): number | null {
     const rank = Math.max(1, Math.floor((numerator * this.count + denominator - 1) / denominator));
     let before = 0;
     for (const index of this.bucketIndices) {

@@ -19,6 +19,7 @@ import {
   REFUND_QUEUE,
   formatInstant,
   hourStartMs,
+  zoneOffsetMinutes,
   type AgentStatus,
   type AgentStatusEvent,
   type ChatEvent,
@@ -37,9 +38,18 @@ import type {
   RefundPathKey,
   StaffingRow,
 } from './aggregates.ts';
-import { checkAbove, DEFAULT_ALERT_THRESHOLDS, type AlertCondition, type AlertThresholds } from './alerts.ts';
+import {
+  checkAbove,
+  DEFAULT_ALERT_THRESHOLDS,
+  sinceFromHistory,
+  type AlertCondition,
+  type AlertHistory,
+  type AlertThresholds,
+} from './alerts.ts';
 import { createChatRecord, insertChatEvent, replayChat, type ChatRecord } from './chat-state.ts';
 import { compareEvents } from './event-order.ts';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import type { EngineInternals, ShopState, StateOptions } from './engine-state.ts';
 import { MinuteSchedule } from './minute-schedule.ts';
 import {
   applyRefundEvent,
@@ -51,7 +61,22 @@ import {
   nodeDurationsMs,
   type RefundRecord,
 } from './refund-state.ts';
-import { PATH_KEYS, ScopeWindows, type PathWindow } from './scope.ts';
+import {
+  ALERT_LOOKBACK_PANES,
+  CHAT_PANE_FIRST_RESPONSE_COUNT,
+  CHAT_PANE_FIRST_RESPONSE_SUM_MS,
+  PANE_MS,
+  PATH_KEYS,
+  REFUND_PANE_COMPLETION_COUNT,
+  REFUND_PANE_COMPLETION_SUM_MS,
+  REFUND_PANE_DISPUTES,
+  REFUND_PANE_FIRST_RESPONSE_COUNT,
+  REFUND_PANE_FIRST_RESPONSE_SUM_MS,
+  REFUND_PANE_ORDERS,
+  REFUND_PANE_REQUESTED,
+  ScopeWindows,
+  type PathWindow,
+} from './scope.ts';
 import {
   FIRST_REASON_QUALITY,
   itemEquals,
@@ -107,6 +132,12 @@ export interface EngineOptions {
    * this after the completion starts a new entity with the same id.
    */
   entityRetentionMs?: number;
+  /**
+   * Bytes from `Engine.checkpoint()`: the engine starts in that state instead of empty. Throws
+   * CheckpointFormatError when they come from another checkpoint version or another time zone,
+   * late horizon or retention (the caller then rebuilds from events).
+   */
+  restoreFrom?: Uint8Array;
 }
 
 export interface UnansweredQuery {
@@ -179,30 +210,14 @@ export interface Engine {
   snapshot(asOfMs: number, shop: string | null): EngineSnapshot;
   /** Oldest waiting chats or unanswered refunds first. Advances the watermark like snapshot. */
   unanswered(query: UnansweredQuery): UnansweredItem[];
+  /**
+   * The whole state as bytes (checkpoint.ts), for `createEngine({ restoreFrom })`. Synchronous:
+   * taken between two applies it is the state after exactly the events applied so far.
+   */
+  checkpoint(): Uint8Array;
   /** The watermark, epoch ms (−Infinity before the first advance). */
   readonly watermarkMs: number;
   stats(): EngineStats;
-}
-
-interface AgentRecord {
-  tsMs: number;
-  id: string;
-  status: AgentStatus;
-  queues: readonly string[];
-  maxChats: number;
-}
-
-/** Per-shop state: its window sums and its open entities. */
-interface ShopState {
-  readonly windows: ScopeWindows;
-  readonly openChats: Map<string, ChatRecord>;
-  readonly openRefunds: Map<string, RefundRecord>;
-  readonly agents: Map<string, AgentRecord>;
-}
-
-function entityKey(shop: string, id: string): string {
-  // Shop names match [A-Za-z0-9_-], so a NUL separator cannot be part of either side.
-  return `${shop}\u0000${id}`;
 }
 
 function averageSec(sumMs: number, count: number): number | null {
@@ -211,6 +226,10 @@ function averageSec(sumMs: number, count: number): number | null {
 
 function toSec(valueMs: number | null): number | null {
   return valueMs === null ? null : valueMs / 1000;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
 }
 
 function rate(count: number, orders: number): number | null {
@@ -225,32 +244,77 @@ export function createEngine(options: EngineOptions): Engine {
   const thresholds: AlertThresholds = { ...DEFAULT_ALERT_THRESHOLDS, ...options.alertThresholds };
   const staffing = options.staffing;
 
-  let watermarkMs = Number.NEGATIVE_INFINITY;
-  let pending: PeakEvent[] = [];
+  const stateOptions: StateOptions = { timeZone, lateHorizonMs, entityRetentionMs };
+  // A restored engine starts from the checkpointed state; a new one from nothing.
+  const restored: EngineInternals | undefined =
+    options.restoreFrom === undefined ? undefined : readCheckpoint(options.restoreFrom, stateOptions);
+
+  let watermarkMs = restored?.watermarkMs ?? Number.NEGATIVE_INFINITY;
+  let pending: PeakEvent[] = restored?.pending ?? [];
   let pendingHead = 0;
   let pendingSorted = true;
 
-  const shops = new Map<string, ShopState>();
-  const all = new ScopeWindows();
-  const chats = new Map<string, ChatRecord>();
-  const refunds = new Map<string, RefundRecord>();
-  const itemExpiry = new MinuteSchedule<WindowItem>();
-  const orderExpiry = new MinuteSchedule<ScopeWindows>();
-  const chatMaintenance = new MinuteSchedule<ChatRecord>();
-  const refundMaintenance = new MinuteSchedule<RefundRecord>();
-  /** Observation-based alert starts: `${shop ?? '*'}|${metric}` → first instant observed raised. */
-  const alertSince = new Map<string, number>();
-  let oldestArrivalHourMs = Number.NEGATIVE_INFINITY;
-  let lateEventsDropped = 0;
-  let orphanEventsDropped = 0;
+  const shops = restored?.shops ?? new Map<string, ShopState>();
+  const all = restored?.all ?? new ScopeWindows();
+  /** What a snapshot of a shop with no events reads (never written). */
+  const emptyWindows = new ScopeWindows();
+  const itemExpiry = restored?.itemExpiry ?? new MinuteSchedule<WindowItem>();
+  const orderExpiry = restored?.orderExpiry ?? new MinuteSchedule<ScopeWindows>();
+  const chatMaintenance = restored?.chatMaintenance ?? new MinuteSchedule<ChatRecord>();
+  const refundMaintenance = restored?.refundMaintenance ?? new MinuteSchedule<RefundRecord>();
+  /** The panes' head (PaneRing): the newest minute boundary at or before the watermark, as a pane. */
+  let paneHead = restored?.paneHead ?? Number.NEGATIVE_INFINITY;
+  let oldestArrivalHourMs = restored?.oldestArrivalHourMs ?? Number.NEGATIVE_INFINITY;
+  let lateEventsDropped = restored?.lateEventsDropped ?? 0;
+  let orphanEventsDropped = restored?.orphanEventsDropped ?? 0;
 
-  // One-entry cache: hourStartMs formats the instant in the time zone, which is slow per event.
+  // hourStartMs and formatInstant ask Intl for the zone offset, far too slow per event, and the
+  // instants asked about jump between hours (a refund's request may be days old). So the zone
+  // offset is cached per UTC hour: when the offset at both ends of that hour agrees, no
+  // transition falls inside it and the hour start (or the text) is plain arithmetic with that
+  // offset, the same formulas as theirs; an hour holding a transition goes to them every time.
+  const utcHourOffsetMs = new Map<number, number>();
+  /** The zone's offset at `tsMs` in ms, or NaN when its UTC hour holds an offset transition. */
+  function offsetMsOf(tsMs: number): number {
+    const utcHour = Math.floor(tsMs / HOUR_MS);
+    let offsetMs = utcHourOffsetMs.get(utcHour);
+    if (offsetMs === undefined) {
+      const atStart = zoneOffsetMinutes(utcHour * HOUR_MS, timeZone);
+      const atEnd = zoneOffsetMinutes(utcHour * HOUR_MS + HOUR_MS - 1, timeZone);
+      offsetMs = atStart === atEnd ? atStart * 60_000 : Number.NaN;
+      // Bounded: a year of hours is ~9k entries; a pathological spread just starts over.
+      if (utcHourOffsetMs.size >= 100_000) utcHourOffsetMs.clear();
+      utcHourOffsetMs.set(utcHour, offsetMs);
+    }
+    return offsetMs;
+  }
+
   let cachedHourStartMs = Number.NaN;
   function hourOf(tsMs: number): number {
-    if (!(tsMs >= cachedHourStartMs && tsMs < cachedHourStartMs + HOUR_MS)) {
-      cachedHourStartMs = hourStartMs(tsMs, timeZone);
-    }
+    if (tsMs >= cachedHourStartMs && tsMs < cachedHourStartMs + HOUR_MS) return cachedHourStartMs;
+    const offsetMs = offsetMsOf(tsMs);
+    if (Number.isNaN(offsetMs)) return hourStartMs(tsMs, timeZone);
+    cachedHourStartMs = Math.floor((tsMs + offsetMs) / HOUR_MS) * HOUR_MS - offsetMs;
     return cachedHourStartMs;
+  }
+
+  /**
+   * formatInstant(epochMs, timeZone) with the offset from the cache above: a snapshot writes a
+   * handful of instants, and each formatInstant asks Intl for the offset (tens of µs). Same
+   * text as formatInstant (its code, with the offset it would compute); hours with a
+   * transition go to formatInstant itself.
+   */
+  function formatAt(epochMs: number): string {
+    const offsetMs = offsetMsOf(epochMs);
+    if (Number.isNaN(offsetMs)) return formatInstant(epochMs, timeZone);
+    const offsetMin = offsetMs / 60_000;
+    const local = new Date(epochMs + offsetMs);
+    const abs = Math.abs(offsetMin);
+    return (
+      `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
+      `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
+      `.${pad(local.getUTCMilliseconds(), 3)}${offsetMin < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+    );
   }
 
   function shopState(shop: string): ShopState {
@@ -261,6 +325,8 @@ export function createEngine(options: EngineOptions): Engine {
         openChats: new Map(),
         openRefunds: new Map(),
         agents: new Map(),
+        chats: new Map(),
+        refunds: new Map(),
       };
       shops.set(shop, state);
     }
@@ -269,11 +335,19 @@ export function createEngine(options: EngineOptions): Engine {
 
   // ---- window items -------------------------------------------------------------------------
 
+  /** Takes an item out of the window sums: it expired, or its entity replaces it. */
   function retractItem(item: WindowItem): void {
     if (!item.active) return;
     item.active = false;
     shopState(item.shop).windows.applyItem(item, -1);
     all.applyItem(item, -1);
+  }
+
+  /** An entity replaces (or drops) its item: out of the sums and out of the history panes too. */
+  function replaceItem(item: WindowItem): void {
+    retractItem(item);
+    shopState(item.shop).windows.paneItem(item, -1, paneHead);
+    all.paneItem(item, -1, paneHead);
   }
 
   /**
@@ -294,14 +368,18 @@ export function createEngine(options: EngineOptions): Engine {
   ): WindowItem | null {
     if (current !== null) {
       if (wanted && itemEquals(current, tsMs, group, valueMs, flags, nodes)) return current;
-      retractItem(current);
+      replaceItem(current);
     }
     if (!wanted) return null;
     const item: WindowItem = { kind, shop, tsMs, group, valueMs, flags, nodes, active: false };
+    const windows = shopState(shop).windows;
+    // The panes take every current item, even one already out of the window (they are history).
+    windows.paneItem(item, 1, paneHead);
+    all.paneItem(item, 1, paneHead);
     const expiresAtMs = tsMs + windowMsOf(kind);
     if (expiresAtMs > watermarkMs) {
       item.active = true;
-      shopState(shop).windows.applyItem(item, 1);
+      windows.applyItem(item, 1);
       all.applyItem(item, 1);
       itemExpiry.add(expiresAtMs, item);
     }
@@ -388,7 +466,8 @@ export function createEngine(options: EngineOptions): Engine {
       state.windows.queueNames.add(event.queue);
       all.queueNames.add(event.queue);
     }
-    const key = entityKey(event.shop, event.chatId);
+    const chats = state.chats;
+    const key = event.chatId;
     let chat = chats.get(key);
     // Long after its close an id is forgotten; the same rule on the event's ts keeps a live
     // engine (which already dropped the record) and a fresh one (which has not) in agreement.
@@ -411,6 +490,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function maintainChat(chat: ChatRecord): void {
+    const chats = shopState(chat.shop).chats;
     if (chats.get(chat.key) !== chat) return;
     const events = chat.events;
     if (!chat.opened) {
@@ -518,7 +598,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   function applyRefundEventToState(event: RefundEvent): void {
     const state = shopState(event.shop);
-    const key = entityKey(event.shop, event.refundId);
+    const refunds = state.refunds;
+    const key = event.refundId;
     let refund = refunds.get(key);
     if (refund !== undefined && event.tsMs > refund.completionTsMs + entityRetentionMs) {
       refunds.delete(key);
@@ -536,6 +617,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function maintainRefund(refund: RefundRecord): void {
+    const refunds = shopState(refund.shop).refunds;
     if (refunds.get(refund.key) !== refund) return;
     if (refund.preOpening.length > 0) {
       const kept = refund.preOpening.filter((event) => event.tsMs + lateHorizonMs >= watermarkMs);
@@ -570,9 +652,11 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function applyOrder(event: OrderPaid): void {
+    const windows = shopState(event.shop).windows;
+    windows.paneOrder(event.tsMs, paneHead);
+    all.paneOrder(event.tsMs, paneHead);
     const expiresAtMs = event.tsMs + REFUND_WINDOW_MS;
     if (expiresAtMs <= watermarkMs) return;
-    const windows = shopState(event.shop).windows;
     windows.orders += 1;
     all.orders += 1;
     orderExpiry.add(expiresAtMs, windows);
@@ -604,6 +688,14 @@ export function createEngine(options: EngineOptions): Engine {
 
   function advanceTo(nowMs: number): void {
     if (!(nowMs > watermarkMs)) return;
+    // The panes move first: events applied below have ts ≤ nowMs, so their panes are in range,
+    // and panes that fall off now would be dropped at the end of this advance anyway.
+    const head = Math.floor(nowMs / PANE_MS);
+    if (head > paneHead) {
+      all.movePaneHead(paneHead, head);
+      for (const state of shops.values()) state.windows.movePaneHead(paneHead, head);
+      paneHead = head;
+    }
     if (!pendingSorted) {
       pending = pending.slice(pendingHead).sort(compareEvents);
       pendingHead = 0;
@@ -693,27 +785,18 @@ export function createEngine(options: EngineOptions): Engine {
     };
   }
 
-  function resolveSince(
-    scopeKey: string,
-    condition: AlertCondition,
-    asOfMs: number,
-    raised: Set<string>,
-  ): string {
-    if (!Number.isNaN(condition.derivedSinceMs)) return formatInstant(condition.derivedSinceMs, timeZone);
-    const key = `${scopeKey}|${condition.metric}`;
-    raised.add(key);
-    let sinceMs = alertSince.get(key);
-    if (sinceMs === undefined) {
-      sinceMs = asOfMs;
-      alertSince.set(key, sinceMs);
-    }
-    return formatInstant(sinceMs, timeZone);
+  function resolveSince(condition: AlertCondition): string {
+    const sinceMs =
+      condition.history === null
+        ? condition.derivedSinceMs
+        : sinceFromHistory(condition.history, condition.threshold, paneHead, PANE_MS, ALERT_LOOKBACK_PANES);
+    return formatAt(sinceMs);
   }
 
   function snapshot(asOfMs: number, shop: string | null): EngineSnapshot {
     advanceForQuery(asOfMs);
     const states = statesOf(shop);
-    const windows = shop === null ? all : (shops.get(shop)?.windows ?? new ScopeWindows());
+    const windows = shop === null ? all : (shops.get(shop)?.windows ?? emptyWindows);
 
     // Chat queues: open chats scanned once, window sums read.
     const queueNames = chatQueueOrder(windows);
@@ -774,22 +857,24 @@ export function createEngine(options: EngineOptions): Engine {
       };
     });
 
-    // Refunds: open refunds scanned once.
-    const openByPath: Record<RefundPathKey, number> = {
-      unshipped: 0,
-      in_transit: 0,
-      received_refund_only: 0,
-      return_refund: 0,
-      all: 0,
-    };
+    // Refunds: open refunds scanned once (thousands at a peak: the loop body stays lean, with
+    // the path counted by index rather than by a computed property key).
+    let unshipped = 0;
+    let inTransit = 0;
+    let receivedRefundOnly = 0;
+    let openTotal = 0;
     let awaitingResponse = 0;
     let refundsOver30m = 0;
     let oldestRequestedMs = Number.POSITIVE_INFINITY;
     const awaitingRequestedMs: number[] = [];
     for (const state of states) {
       for (const refund of state.openRefunds.values()) {
-        openByPath[currentPath(refund)] += 1;
-        openByPath.all += 1;
+        // currentPath(), inlined.
+        const path = refund.path ?? refund.requestedPath;
+        if (path === 'unshipped') unshipped += 1;
+        else if (path === 'in_transit') inTransit += 1;
+        else if (path === 'received_refund_only') receivedRefundOnly += 1;
+        openTotal += 1;
         if (refund.responseTsMs !== Number.POSITIVE_INFINITY) continue;
         awaitingResponse += 1;
         awaitingRequestedMs.push(refund.openingTsMs);
@@ -798,6 +883,13 @@ export function createEngine(options: EngineOptions): Engine {
       }
     }
     const paths = {} as Record<RefundPathKey, PathAggregates>;
+    const openByPath: Record<RefundPathKey, number> = {
+      unshipped,
+      in_transit: inTransit,
+      received_refund_only: receivedRefundOnly,
+      return_refund: openTotal - unshipped - inTransit - receivedRefundOnly,
+      all: openTotal,
+    };
     for (const key of PATH_KEYS) paths[key] = pathAggregates(windows.paths[key], openByPath[key]);
     const orders = windows.orders;
     const refundAggregates: RefundAggregates = {
@@ -846,6 +938,8 @@ export function createEngine(options: EngineOptions): Engine {
     }
 
     // Alerts, in a fixed order: chat queues (listing order), then refunds.
+    // Unanswered alerts start when the oldest waiting item crossed 30 min (derived from state);
+    // the windowed ones when their history says so (sinceFromHistory).
     const conditions: AlertCondition[] = [];
     queueNames.forEach((queue, index) => {
       const aggregates = chatQueues[queue] as ChatQueueAggregates;
@@ -856,13 +950,24 @@ export function createEngine(options: EngineOptions): Engine {
         aggregates.unansweredOver30m,
         thresholds.unansweredOver30m,
         (oldestWaitStartMs[index] ?? 0) + UNANSWERED_LIMIT_MS,
+        null,
       );
+      const window = windows.queues.get(queue);
       checkAbove(
         conditions,
         `chat.queues.${queue}.firstResponse60m.avgSec`,
         'red',
         aggregates.firstResponse60m.avgSec,
         thresholds.chatFirstResponseAvgSec,
+        Number.NaN,
+        window === undefined
+          ? null
+          : {
+              panes: window.panes,
+              numeratorField: CHAT_PANE_FIRST_RESPONSE_SUM_MS,
+              denominatorField: CHAT_PANE_FIRST_RESPONSE_COUNT,
+              form: 'averageSec',
+            },
       );
     });
     checkAbove(
@@ -872,13 +977,26 @@ export function createEngine(options: EngineOptions): Engine {
       refundsOver30m,
       thresholds.unansweredOver30m,
       oldestRequestedMs + UNANSWERED_LIMIT_MS,
+      null,
     );
+    const refundHistory = (
+      numeratorField: number,
+      denominatorField: number,
+      form: AlertHistory['form'],
+    ): AlertHistory => ({
+      panes: windows.refundPanes,
+      numeratorField,
+      denominatorField,
+      form,
+    });
     checkAbove(
       conditions,
       'refunds.paths.all.avgCompletionSec30d',
       'amber',
       paths.all.avgCompletionSec30d,
       thresholds.refundCompletionAvgSec,
+      Number.NaN,
+      refundHistory(REFUND_PANE_COMPLETION_SUM_MS, REFUND_PANE_COMPLETION_COUNT, 'averageSec'),
     );
     checkAbove(
       conditions,
@@ -886,6 +1004,8 @@ export function createEngine(options: EngineOptions): Engine {
       'red',
       paths.all.firstResponseAvgSec30d,
       thresholds.refundFirstResponseAvgSec,
+      Number.NaN,
+      refundHistory(REFUND_PANE_FIRST_RESPONSE_SUM_MS, REFUND_PANE_FIRST_RESPONSE_COUNT, 'averageSec'),
     );
     checkAbove(
       conditions,
@@ -893,6 +1013,8 @@ export function createEngine(options: EngineOptions): Engine {
       'amber',
       refundAggregates.rates30d.refundRate,
       thresholds.refundRate,
+      Number.NaN,
+      refundHistory(REFUND_PANE_REQUESTED, REFUND_PANE_ORDERS, 'ratio'),
     );
     checkAbove(
       conditions,
@@ -900,22 +1022,19 @@ export function createEngine(options: EngineOptions): Engine {
       'red',
       refundAggregates.rates30d.disputeRate,
       thresholds.disputeRate,
+      Number.NaN,
+      refundHistory(REFUND_PANE_DISPUTES, REFUND_PANE_ORDERS, 'ratio'),
     );
-    const scopeKey = shop ?? '*';
-    const raised = new Set<string>();
     const alerts: Alert[] = conditions.map((condition) => ({
       metric: condition.metric,
       level: condition.level,
       value: condition.value,
       threshold: condition.threshold,
-      since: resolveSince(scopeKey, condition, asOfMs, raised),
+      since: resolveSince(condition),
     }));
-    // A condition observed cleared ends its episode: the next raise starts a new `since`.
-    for (const key of alertSince.keys())
-      if (key.startsWith(`${scopeKey}|`) && !raised.has(key)) alertSince.delete(key);
 
     return {
-      asOf: formatInstant(asOfMs, timeZone),
+      asOf: formatAt(asOfMs),
       shop,
       chat: { queues: chatQueues },
       refunds: refundAggregates,
@@ -951,7 +1070,7 @@ export function createEngine(options: EngineOptions): Engine {
           shop: chat.shop,
           queue: chat.queue,
           waitSec: (asOfMs - sinceMs) / 1000,
-          waitingSince: formatInstant(sinceMs, timeZone),
+          waitingSince: formatAt(sinceMs),
           agentId: chat.agentId,
         }));
     }
@@ -971,24 +1090,54 @@ export function createEngine(options: EngineOptions): Engine {
         shop: refund.shop,
         path: currentPath(refund),
         waitSec: (asOfMs - sinceMs) / 1000,
-        waitingSince: formatInstant(sinceMs, timeZone),
+        waitingSince: formatAt(sinceMs),
         agentId: null,
       }));
+  }
+
+  function checkpoint(): Uint8Array {
+    // Sorting now is what the next advance would do first; it keeps the image in entity order.
+    if (!pendingSorted) {
+      pending = pending.slice(pendingHead).sort(compareEvents);
+      pendingHead = 0;
+      pendingSorted = true;
+    }
+    return writeCheckpoint(
+      {
+        watermarkMs,
+        paneHead,
+        pending: pendingHead === 0 ? pending : pending.slice(pendingHead),
+        shops,
+        all,
+        itemExpiry,
+        orderExpiry,
+        chatMaintenance,
+        refundMaintenance,
+        oldestArrivalHourMs,
+        lateEventsDropped,
+        orphanEventsDropped,
+      },
+      stateOptions,
+    );
   }
 
   function stats(): EngineStats {
     let openChats = 0;
     let openRefunds = 0;
+    let chatRecords = 0;
+    let refundRecords = 0;
     for (const state of shops.values()) {
       openChats += state.openChats.size;
       openRefunds += state.openRefunds.size;
+      chatRecords += state.chats.size;
+      refundRecords += state.refunds.size;
     }
     return {
       watermarkMs,
       pendingEvents: pending.length - pendingHead,
-      chatRecords: chats.size,
+      chatRecords,
       openChats,
-      refundRecords: refunds.size,
+      refundRecords,
       openRefunds,
       secondCompletions: all.secondCompletions,
       lateEventsDropped,
@@ -1002,6 +1151,7 @@ export function createEngine(options: EngineOptions): Engine {
     advanceTo,
     snapshot,
     unanswered,
+    checkpoint,
     get watermarkMs() {
       return watermarkMs;
     },

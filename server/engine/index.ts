@@ -10,6 +10,7 @@ export {
   type UnansweredQuery,
 } from './engine.ts';
 export { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from './alerts.ts';
+export { CHECKPOINT_VERSION, CheckpointFormatError, checkpointVersion } from './checkpoint.ts';
 export { metricValue } from './metric-value.ts';
 export { compareEvents, sameMillisecondRank } from './event-order.ts';
 export type * from './aggregates.ts';

@@ -7,9 +7,21 @@
 
 const MINUTE_MS = 60_000;
 
+/** One minute's entries: parallel arrays (due instant, item), in insertion order. */
+interface Bucket<T> {
+  due: number[];
+  items: T[];
+}
+
 export class MinuteSchedule<T> {
-  private readonly dueMs = new Map<number, number[]>();
-  private readonly items = new Map<number, T[]>();
+  private readonly buckets = new Map<number, Bucket<T>>();
+  /**
+   * The bucket of the latest `add`: most additions (events arriving in time order) land in the
+   * same minute as the previous one, so this skips the map lookup. Cleared whenever a bucket
+   * leaves the map, so it never points at a detached bucket.
+   */
+  private lastMinute = Number.NaN;
+  private lastBucket: Bucket<T> | undefined;
   /** Lowest minute that may still hold entries. */
   private cursorMinute = Number.POSITIVE_INFINITY;
   /** Number of scheduled entries. */
@@ -17,16 +29,15 @@ export class MinuteSchedule<T> {
 
   add(atMs: number, item: T): void {
     const minute = Math.floor(atMs / MINUTE_MS);
-    let due = this.dueMs.get(minute);
-    let items = this.items.get(minute);
-    if (due === undefined || items === undefined) {
-      due = [];
-      items = [];
-      this.dueMs.set(minute, due);
-      this.items.set(minute, items);
+    let bucket = minute === this.lastMinute ? this.lastBucket : this.buckets.get(minute);
+    if (bucket === undefined) {
+      bucket = { due: [], items: [] };
+      this.buckets.set(minute, bucket);
     }
-    due.push(atMs);
-    items.push(item);
+    this.lastMinute = minute;
+    this.lastBucket = bucket;
+    bucket.due.push(atMs);
+    bucket.items.push(item);
     this.size += 1;
     if (minute < this.cursorMinute) this.cursorMinute = minute;
   }
@@ -36,26 +47,25 @@ export class MinuteSchedule<T> {
     const lastMinute = Math.floor(upToMs / MINUTE_MS);
     while (this.size > 0 && this.cursorMinute <= lastMinute) {
       const minute = this.cursorMinute;
-      const due = this.dueMs.get(minute);
-      const items = this.items.get(minute);
-      if (due !== undefined && items !== undefined) {
+      const bucket = this.buckets.get(minute);
+      if (bucket !== undefined) {
         // Take the bucket out before visiting: a visit may schedule new work, even in this minute.
-        this.dueMs.delete(minute);
-        this.items.delete(minute);
+        this.buckets.delete(minute);
+        if (this.lastMinute === minute) {
+          this.lastMinute = Number.NaN;
+          this.lastBucket = undefined;
+        }
+        const { due, items } = bucket;
         for (let i = 0; i < due.length; i += 1) {
           const atMs = due[i] as number;
           const item = items[i] as T;
-          if (atMs <= upToMs) {
-            this.size -= 1;
-            visit(item, atMs);
-          } else {
-            this.size -= 1;
-            this.add(atMs, item);
-          }
+          this.size -= 1;
+          if (atMs <= upToMs) visit(item, atMs);
+          else this.add(atMs, item);
         }
         // Entries left in this minute are either not due yet (only in the last minute) or were
         // added by a visit and are due: look at the minute again in the second case.
-        if (this.dueMs.has(minute) && (minute < lastMinute || this.hasDue(minute, upToMs))) continue;
+        if (this.buckets.has(minute) && (minute < lastMinute || this.hasDue(minute, upToMs))) continue;
         if (minute === lastMinute) break;
       }
       // A visit may have scheduled work in an earlier minute, which moved the cursor back.
@@ -64,8 +74,17 @@ export class MinuteSchedule<T> {
     if (this.size === 0) this.cursorMinute = Number.POSITIVE_INFINITY;
   }
 
+  /** Every scheduled entry, minute by minute in insertion order within a minute (checkpoints). */
+  forEach(visit: (item: T, atMs: number) => void): void {
+    const minutes = [...this.buckets.keys()].sort((a, b) => a - b);
+    for (const minute of minutes) {
+      const bucket = this.buckets.get(minute) as Bucket<T>;
+      for (let i = 0; i < bucket.due.length; i += 1) visit(bucket.items[i] as T, bucket.due[i] as number);
+    }
+  }
+
   private hasDue(minute: number, upToMs: number): boolean {
-    const due = this.dueMs.get(minute);
-    return due !== undefined && due.some((atMs) => atMs <= upToMs);
+    const bucket = this.buckets.get(minute);
+    return bucket !== undefined && bucket.due.some((atMs) => atMs <= upToMs);
   }
 }

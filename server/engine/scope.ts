@@ -6,16 +6,62 @@
 import { REFUND_PATHS, type RefundPath } from '../events/index.ts';
 import type { RefundPathKey } from './aggregates.ts';
 import { DurationMultiset } from './duration-multiset.ts';
-import { FIRST_REASON_QUALITY, LATEST_REASON_QUALITY, type WindowItem } from './window-item.ts';
+import { PaneRing } from './pane-ring.ts';
+import {
+  CHAT_WINDOW_MS,
+  FIRST_REASON_QUALITY,
+  LATEST_REASON_QUALITY,
+  REFUND_WINDOW_MS,
+  type WindowItem,
+} from './window-item.ts';
+
+/** Pane width: alert histories are sampled at minute boundaries. */
+export const PANE_MS = 60_000;
+/** How far back an alert's `since` is looked for, in panes (24 h). */
+export const ALERT_LOOKBACK_PANES = 1440;
+export const CHAT_WINDOW_PANES = CHAT_WINDOW_MS / PANE_MS;
+export const REFUND_WINDOW_PANES = REFUND_WINDOW_MS / PANE_MS;
+/**
+ * Panes kept (PaneRing): every pane a window read at any boundary of the look-back touches,
+ * (head − look-back − window, head], plus the pane after the head and a spare.
+ */
+export const CHAT_PANE_SLOTS = CHAT_WINDOW_PANES + ALERT_LOOKBACK_PANES + 2;
+export const REFUND_PANE_SLOTS = REFUND_WINDOW_PANES + ALERT_LOOKBACK_PANES + 2;
+
+/** Fields of a chat queue's panes. */
+export const CHAT_PANE_FIRST_RESPONSE_COUNT = 0;
+export const CHAT_PANE_FIRST_RESPONSE_SUM_MS = 1;
+const CHAT_PANE_FIELDS = 2;
+/** Fields of a scope's refund panes (the all-paths figures the 30-day alerts read). */
+export const REFUND_PANE_ORDERS = 0;
+export const REFUND_PANE_REQUESTED = 1;
+export const REFUND_PANE_DISPUTES = 2;
+export const REFUND_PANE_COMPLETION_COUNT = 3;
+export const REFUND_PANE_COMPLETION_SUM_MS = 4;
+export const REFUND_PANE_FIRST_RESPONSE_COUNT = 5;
+export const REFUND_PANE_FIRST_RESPONSE_SUM_MS = 6;
+const REFUND_PANE_FIELDS = 7;
+
+/**
+ * The pane an instant counts in: the first minute boundary at or after it. An item is inside
+ * the window (B − W, B] of a boundary B exactly when its pane is in (B − W, B] (W is whole
+ * minutes), so a window at any boundary is the sum of whole panes.
+ */
+export function paneOf(tsMs: number): number {
+  return Math.ceil(tsMs / PANE_MS);
+}
 
 /** Per chat queue: the 60-minute and 30-day sums. */
 export class QueueWindow {
   /** First-response durations of chats first answered in (T − 60 min, T]. */
-  readonly firstResponse = new DurationMultiset();
+  // Not readonly: a checkpoint restore puts a rebuilt multiset here.
+  firstResponse = new DurationMultiset();
   abandoned = 0;
   /** Chats closed in (T − 30 d, T] after an agent message: count and Σ(close − first agent message). */
   handleCount = 0;
   handleSumMs = 0;
+  /** Per-minute first responses (count, Σ ms) for the alert `since` (not windowed, see PaneRing). */
+  readonly panes = new PaneRing(CHAT_PANE_SLOTS, CHAT_PANE_FIELDS, CHAT_WINDOW_PANES);
 }
 
 export const NODE_COUNT = 4;
@@ -23,7 +69,8 @@ export const NODE_COUNT = 4;
 /** Per refund path (and 'all'): the 30-day sums. */
 export class PathWindow {
   /** Completion durations (completion − requested) of refunds completed in the window. */
-  readonly completion = new DurationMultiset();
+  // Not readonly: a checkpoint restore puts a rebuilt multiset here.
+  completion = new DurationMultiset();
   firstResponseCount = 0;
   firstResponseSumMs = 0;
   /** Lifecycle node pairs, in RefundLifecycleNodes order: count and Σ duration (ms). */
@@ -54,6 +101,8 @@ export class ScopeWindows {
   secondCompletions = 0;
   /** Arrivals per queue ('refund' for refund requests) per business-zone hour start (epoch ms). */
   readonly arrivals = new Map<string, Map<number, number>>();
+  /** Per-minute 30-day figures for the alert `since` (orders, requests, disputes, completions…). */
+  readonly refundPanes = new PaneRing(REFUND_PANE_SLOTS, REFUND_PANE_FIELDS, REFUND_WINDOW_PANES);
 
   queue(name: string): QueueWindow {
     let window = this.queues.get(name);
@@ -97,6 +146,50 @@ export class ScopeWindows {
         applyPathItem(this.paths.all, item, sign);
         return;
     }
+  }
+
+  /**
+   * Adds (sign +1) or removes (sign −1) one item in the per-minute panes. Unlike `applyItem`
+   * this ignores expiry: panes keep the history of every current item (an item leaves its pane
+   * only when the entity replaces it), so a window can be re-read at past boundaries.
+   */
+  paneItem(item: WindowItem, sign: 1 | -1, headPane: number): void {
+    const pane = paneOf(item.tsMs);
+    switch (item.kind) {
+      case 'chatFirstResponse': {
+        const panes = this.queue(item.group).panes;
+        panes.add(pane, CHAT_PANE_FIRST_RESPONSE_COUNT, sign, headPane);
+        panes.add(pane, CHAT_PANE_FIRST_RESPONSE_SUM_MS, sign * item.valueMs, headPane);
+        return;
+      }
+      case 'refundRequested':
+        this.refundPanes.add(pane, REFUND_PANE_REQUESTED, sign, headPane);
+        return;
+      case 'refundDispute':
+        this.refundPanes.add(pane, REFUND_PANE_DISPUTES, sign, headPane);
+        return;
+      case 'refundCompletion':
+        this.refundPanes.add(pane, REFUND_PANE_COMPLETION_COUNT, sign, headPane);
+        this.refundPanes.add(pane, REFUND_PANE_COMPLETION_SUM_MS, sign * item.valueMs, headPane);
+        return;
+      case 'refundFirstResponse':
+        this.refundPanes.add(pane, REFUND_PANE_FIRST_RESPONSE_COUNT, sign, headPane);
+        this.refundPanes.add(pane, REFUND_PANE_FIRST_RESPONSE_SUM_MS, sign * item.valueMs, headPane);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Moves the panes' head (see PaneRing): panes that leave the kept range are forgotten. */
+  movePaneHead(fromHead: number, toHead: number): void {
+    this.refundPanes.moveHead(fromHead, toHead);
+    for (const window of this.queues.values()) window.panes.moveHead(fromHead, toHead);
+  }
+
+  /** Adds one order.paid at `tsMs` to the panes (orders are never replaced or removed). */
+  paneOrder(tsMs: number, headPane: number): void {
+    this.refundPanes.add(paneOf(tsMs), REFUND_PANE_ORDERS, 1, headPane);
   }
 
   /** Adds `delta` arrivals to `queue` at `hourStartMs`; hours before `oldestHourMs` are not kept. */

@@ -8,3 +8,10 @@ export {
   type IngestTotals,
   type BatchToCommit,
 } from './store.ts';
+export {
+  checkpointsToKeep,
+  DEFAULT_CHECKPOINT_RETENTION,
+  type CheckpointMeta,
+  type CheckpointRetention,
+  type StoredCheckpoint,
+} from './checkpoints.ts';

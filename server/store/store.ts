@@ -5,15 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  BIGINT,
-  DuckDBDataChunk,
-  DuckDBInstance,
-  VARCHAR,
-  type DuckDBAppender,
-  type DuckDBConnection,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { openCheckpointStore, type CheckpointStore } from './checkpoints.ts';
 import { SCHEMA_SQL } from './schema.ts';
 
 /** An accepted event as stored: its identity, time and the raw JSON text it arrived as. */
@@ -58,35 +51,8 @@ export class StoreError extends Error {
 }
 
 const MAX_RAW_BYTES = 64 * 1024;
-/** DuckDB's vector size: a DataChunk holds at most this many rows. */
-const CHUNK_ROWS = 2048;
-const EVENT_COLUMN_TYPES = [VARCHAR, VARCHAR, VARCHAR, BIGINT, VARCHAR, BIGINT];
-
-/**
- * Appends events column-wise in 2,048-row DataChunks: about 3× the rows/s of one append call
- * per value (DESIGN.md measurements), and the column arrays are reused between chunks.
- */
-function appendEventChunks(appender: DuckDBAppender, events: readonly StoredEvent[]): void {
-  const columns: DuckDBValue[][] = [[], [], [], [], [], []];
-  for (let start = 0; start < events.length; start += CHUNK_ROWS) {
-    const end = Math.min(events.length, start + CHUNK_ROWS);
-    for (const column of columns) column.length = 0;
-    for (let i = start; i < end; i++) {
-      const e = events[i] as StoredEvent;
-      columns[0]?.push(e.id);
-      columns[1]?.push(e.type);
-      columns[2]?.push(e.shop);
-      columns[3]?.push(BigInt(e.tsMs));
-      columns[4]?.push(e.payload);
-      columns[5]?.push(e.streamSeq === null ? null : BigInt(e.streamSeq));
-    }
-    const chunk = DuckDBDataChunk.create(EVENT_COLUMN_TYPES, end - start);
-    chunk.setColumns(columns);
-    appender.appendDataChunk(chunk);
-  }
-}
-
-export interface Store {
+/** Engine checkpoints (checkpoints.ts): save / load latest / load for an instant, and the count check. */
+export interface Store extends Omit<CheckpointStore, 'close'> {
   readonly path: string;
   readTotals(): Promise<IngestTotals>;
   /** Rows in the events table (for checks: must equal the accepted counter). */
@@ -97,10 +63,11 @@ export interface Store {
   forEachEventId(onChunk: (ids: string[]) => void): Promise<void>;
   /**
    * Streams stored events with ts ≤ `toMs` (all when undefined), ordered by ts then id, in
-   * chunks of raw JSON payloads.
+   * chunks of raw JSON payloads; with `afterStreamSeq`, only those stored after that stream
+   * sequence (the tail after a checkpoint).
    */
   forEachEventPayload(
-    options: { toMs?: number; shop?: string },
+    options: { toMs?: number; shop?: string; afterStreamSeq?: number },
     onChunk: (payloads: string[]) => void,
   ): Promise<void>;
   commitBatch(batch: BatchToCommit): Promise<void>;
@@ -126,7 +93,10 @@ export async function openStore(path: string): Promise<Store> {
   }
   const connection: DuckDBConnection = await instance.connect();
   for (const sql of SCHEMA_SQL) await connection.run(sql);
+  const checkpoints: CheckpointStore = await openCheckpointStore(instance);
   let closed = false;
+  let eventsAppender: DuckDBAppender | undefined;
+  let deadLettersAppender: DuckDBAppender | undefined;
   // One connection, so every operation runs in turn: a read or probe must never land inside
   // another caller's open transaction.
   let queue: Promise<unknown> = Promise.resolve();
@@ -199,9 +169,13 @@ export async function openStore(path: string): Promise<Store> {
     async forEachEventId(onChunk) {
       await streamRows('SELECT id FROM events', [], (rows) => onChunk(rows.map((r) => String(r[0]))));
     },
-    async forEachEventPayload({ toMs, shop }, onChunk) {
+    async forEachEventPayload({ toMs, shop, afterStreamSeq }, onChunk) {
       const where: string[] = [];
       const values: (string | number)[] = [];
+      if (afterStreamSeq !== undefined) {
+        values.push(afterStreamSeq);
+        where.push(`stream_seq > $${values.length}`);
+      }
       if (toMs !== undefined) {
         values.push(toMs);
         where.push(`ts_ms <= $${values.length}`);
@@ -216,15 +190,29 @@ export async function openStore(path: string): Promise<Store> {
     commitBatch(batch) {
       return serial(async () => {
         if (closed) throw new StoreError('store is closed');
+        // Two awaits per batch, not five: under load every await waits for a busy event loop,
+        // and that wait, not DuckDB, was most of the commit time. Appenders are reused across
+        // batches; each flush lands in the open transaction.
         await connection.run('BEGIN TRANSACTION');
         try {
           if (batch.accepted.length > 0) {
-            const appender = await connection.createAppender('events');
-            appendEventChunks(appender, batch.accepted);
-            appender.closeSync();
+            eventsAppender ??= await connection.createAppender('events');
+            const appender = eventsAppender;
+            for (const e of batch.accepted) {
+              appender.appendVarchar(e.id);
+              appender.appendVarchar(e.type);
+              appender.appendVarchar(e.shop);
+              appender.appendBigInt(BigInt(e.tsMs));
+              appender.appendVarchar(e.payload);
+              if (e.streamSeq === null) appender.appendNull();
+              else appender.appendBigInt(BigInt(e.streamSeq));
+              appender.endRow();
+            }
+            eventsAppender.flushSync();
           }
           if (batch.deadLetters.length > 0) {
-            const appender = await connection.createAppender('dead_letters');
+            deadLettersAppender ??= await connection.createAppender('dead_letters');
+            const appender = deadLettersAppender;
             for (const d of batch.deadLetters) {
               appender.appendBigInt(BigInt(d.receivedMs));
               if (d.streamSeq === null) appender.appendNull();
@@ -240,17 +228,28 @@ export async function openStore(path: string): Promise<Store> {
               );
               appender.endRow();
             }
-            appender.closeSync();
+            appender.flushSync();
           }
+          // Whole numbers we computed ourselves, so inlining them is safe; one round trip with COMMIT.
+          const seq = Math.trunc(batch.lastStreamSeq);
           await connection.run(
-            `UPDATE ingest_state SET
-               last_stream_seq = greatest(last_stream_seq, $1),
-               accepted = accepted + $2, duplicates = duplicates + $3, rejected = rejected + $4`,
-            [batch.lastStreamSeq, batch.accepted.length, batch.duplicates, batch.deadLetters.length],
+            `UPDATE ingest_state SET last_stream_seq = greatest(last_stream_seq, ${seq}), ` +
+              `accepted = accepted + ${batch.accepted.length}, duplicates = duplicates + ${Math.trunc(batch.duplicates)}, ` +
+              `rejected = rejected + ${batch.deadLetters.length}; COMMIT`,
           );
-          await connection.run('COMMIT');
         } catch (error) {
           await connection.run('ROLLBACK').catch(() => undefined);
+          // An appender whose flush failed holds rows of the failed batch: drop it.
+          for (const appender of [eventsAppender, deadLettersAppender]) {
+            try {
+              appender?.clear();
+              appender?.closeSync();
+            } catch {
+              // already unusable
+            }
+          }
+          eventsAppender = undefined;
+          deadLettersAppender = undefined;
           throw error;
         }
       });
@@ -285,9 +284,22 @@ export async function openStore(path: string): Promise<Store> {
         }
       });
     },
+    saveCheckpoint: (streamSeq, bytes, meta) => checkpoints.saveCheckpoint(streamSeq, bytes, meta),
+    loadLatestCheckpoint: () => checkpoints.loadLatestCheckpoint(),
+    loadCheckpointAtOrBefore: (atMs) => checkpoints.loadCheckpointAtOrBefore(atMs),
+    listCheckpoints: () => checkpoints.listCheckpoints(),
+    countEventsThrough: (streamSeq) => checkpoints.countEventsThrough(streamSeq),
     close() {
       if (closed) return;
       closed = true;
+      for (const appender of [eventsAppender, deadLettersAppender]) {
+        try {
+          appender?.closeSync();
+        } catch {
+          // nothing buffered outside a transaction: every batch flushed before its commit
+        }
+      }
+      checkpoints.close();
       connection.closeSync();
       instance.closeSync();
     },

@@ -268,7 +268,7 @@ describe('alerts', () => {
     ]);
   });
 
-  it('should raise rate and completion alerts above their thresholds, since first observed', () => {
+  it('should raise rate and completion alerts above their thresholds, since the minute they rose', () => {
     const events: PeakEvent[] = [];
     for (let i = 0; i < 10; i += 1) events.push(ev.orderPaid(at(i), `o${i}`));
     events.push(ev.requested(at(0), 'r1', 'unshipped'));
@@ -284,9 +284,16 @@ describe('alerts', () => {
       ['refunds.rates30d.refundRate', 'amber', 0.1],
       ['refunds.rates30d.disputeRate', 'red', 0.1],
     ]);
-    expect(alerts[0]?.since).toBe('2026-11-14T20:00:00.000+08:00');
-    // Still raised one hour later: since stays at the first observation.
-    expect(engine.snapshot(at(3600) + 3 * DAY, null).alerts[0]?.since).toBe('2026-11-14T20:00:00.000+08:00');
+    // The completion lands at 11-14 20:00:00.000, a minute boundary: the window at that boundary
+    // holds it (raised), the one at 19:59 does not → since = 19:59:00, the newest boundary at
+    // which the condition did not hold (alerts.ts, sinceFromHistory).
+    expect(alerts[0]?.since).toBe('2026-11-14T19:59:00.000+08:00');
+    // Still raised one hour later: same since.
+    expect(engine.snapshot(at(3600) + 3 * DAY, null).alerts[0]?.since).toBe('2026-11-14T19:59:00.000+08:00');
+    // The refund rate rose on 11-11 within (19:59, 20:00] (at the 20:00 boundary: 1 request /
+    // 1 order), three days before T; the look-back is 24 h, so it reports the oldest boundary
+    // looked at, 11-13 20:00 ("at least since").
+    expect(alerts[2]?.since).toBe('2026-11-13T20:00:00.000+08:00');
   });
 
   it('should take thresholds from configuration', () => {
