@@ -921,6 +921,7 @@ export function createEngine(options: EngineOptions): Engine {
           hourlyArrivals: windows.arrivals.get(queue) ?? EMPTY_HOURS,
           handleSec: window === undefined ? null : averageSec(window.handleSumMs, window.handleCount),
           onlineAgents: online,
+          waitingNow: (chatQueues[queue] as ChatQueueAggregates).waiting,
           // With nobody online the concurrency of a future roster is unknown: assume the default.
           concurrency: online === 0 ? DEFAULT_MAX_CHATS : (maxChatsSum[index] ?? 0) / online,
         };

@@ -11,7 +11,7 @@ import {
 } from './forecast.ts';
 import { projectedServiceLevel, queueModel, requiredChatAgents, type QueueModel } from './queue-model.ts';
 import { refundDeskRequirement } from './refund-desk.ts';
-import type { QueueStaffingInput, StaffingInput } from './types.ts';
+import type { QueueStaffingInput, StaffingConfig, StaffingInput } from './types.ts';
 
 /** The current hour and the next three. */
 export const STAFFING_HOURS = 4;
@@ -40,6 +40,19 @@ function roundTo2OrNull(value: number | null): number | null {
   return value === null ? null : Math.round(value * 100) / 100;
 }
 
+/**
+ * Extra agents to clear chats already waiting within the 30-minute rule, on top of the steady
+ * flow: each waiting chat needs one handle time of a slot, and the slots must finish the backlog
+ * within `chatBacklogClearSec` (default 1800 s) at the occupancy cap. Erlang C alone assumes an
+ * empty queue at the start of the hour, so without this a queue of 200 would show spare staff.
+ */
+export function backlogChatAgents(model: QueueModel, waitingNow: number, config: StaffingConfig): number {
+  if (waitingNow <= 0) return 0;
+  const clearSec = config.chatBacklogClearSec ?? 1800;
+  const slots = (waitingNow * model.handleSec) / (model.target.maxOccupancy * clearSec);
+  return Math.ceil(slots / model.concurrency - 1e-9);
+}
+
 /** Requirement of one row; for the refund desk also the first breach, which only the backlog has. */
 function requirementFor(
   model: QueueModel,
@@ -49,7 +62,12 @@ function requirementFor(
   isCurrentHour: boolean,
 ): { requiredAgents: number; firstBreachInSec: number | null } {
   if (model.kind === 'chat') {
-    return { requiredAgents: requiredChatAgents(model, forecastArrivals), firstBreachInSec: null };
+    const flowAgents = requiredChatAgents(model, forecastArrivals);
+    const backlog = isCurrentHour ? (queue.waitingNow ?? 0) : 0;
+    return {
+      requiredAgents: flowAgents + backlogChatAgents(model, backlog, input.config),
+      firstBreachInSec: null,
+    };
   }
   return refundDeskRequirement({
     nowMs: input.nowMs,
@@ -70,7 +88,8 @@ function requirementFor(
  * - forecastArrivals: see forecast.ts (same-weekday mean → 28-day fallback → uplift → reforecast),
  *   2 decimals; the requirement is computed from the rounded figure so a row is self-consistent.
  * - requiredAgents: chat — Erlang C (Erlang A with a configured patience) in chat slots, then
- *   ceil(slots / concurrency); refund — deadline backlog (current hour) + inflow workload.
+ *   ceil(slots / concurrency), plus (current hour) the agents to clear the chats already waiting
+ *   within 30 min; refund — deadline backlog (current hour) + inflow workload.
  * - handleSec null: chat queues use `config.defaultChatHandleSec` (300 s), the refund desk
  *   `config.refundHandleSec`; the value used is in `handleSecUsed`.
  * - onlineAgents is as given: shrinkage applies to planned positions, never to agents already online.

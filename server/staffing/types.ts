@@ -18,6 +18,8 @@ export interface StaffingConfig {
   /** Per chat queue overrides; others use `defaultTarget`. */
   targets: Record<string, Partial<StaffingQueueTarget>>;
   defaultTarget: StaffingQueueTarget;
+  /** Chat: time to clear chats already waiting, seconds (default 1800, the 30-minute rule). */
+  chatBacklogClearSec?: number;
   /** Refund desk: handle time per refund, seconds (default 360). */
   refundHandleSec: number;
   /** Refund desk: first-response deadline, seconds (default 1800). */
@@ -60,6 +62,11 @@ export interface QueueStaffingInput {
   onlineAgents: number;
   /** Mean max_chats of the routable agents (chat concurrency); 1 for the refund desk. */
   concurrency: number;
+  /**
+   * Chat queues: chats waiting for an agent reply right now. Erlang C sizes the steady flow of new
+   * arrivals; a queue already built up needs extra hands on top to clear it (current hour only).
+   */
+  waitingNow?: number;
   /** Refund desk only: request instants (epoch ms) of refunds awaiting a first response. */
   awaitingRequestedMs?: readonly number[];
   /**

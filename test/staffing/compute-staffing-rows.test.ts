@@ -165,3 +165,30 @@ describe('computeStaffingRows', () => {
     expect(JSON.stringify(computeStaffingRows(input))).toBe(JSON.stringify(computeStaffingRows(input)));
   });
 });
+
+describe('chat backlog in the current hour', () => {
+  it('should add the agents needed to clear chats already waiting within 30 minutes', async () => {
+    const { computeStaffingRows, DEFAULT_STAFFING_CONFIG } = await import('../../server/staffing/index.ts');
+    const nowMs = Date.UTC(2026, 10, 11, 12, 10); // 20:10 in Shanghai
+    const base = {
+      queue: 'aftersale',
+      kind: 'chat' as const,
+      hourlyArrivals: new Map<number, number>(),
+      handleSec: 600,
+      onlineAgents: 10,
+      concurrency: 3,
+    };
+    const rows = (waitingNow: number) =>
+      computeStaffingRows({
+        nowMs,
+        timeZone: 'Asia/Shanghai',
+        config: DEFAULT_STAFFING_CONFIG,
+        queues: [{ ...base, waitingNow }],
+      });
+    const calm = rows(0);
+    const queued = rows(120);
+    // 120 waiting × 600 s / (0.85 × 1800 s) = 47.06 slots → 47.06 / 3 → 16 agents more, now only.
+    expect((queued[0]?.requiredAgents ?? 0) - (calm[0]?.requiredAgents ?? 0)).toBe(16);
+    expect(queued[1]?.requiredAgents).toBe(calm[1]?.requiredAgents);
+  });
+});
