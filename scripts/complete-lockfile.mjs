@@ -13,7 +13,7 @@ const path = resolve(import.meta.dirname, '..', 'package-lock.json');
 const lock = JSON.parse(readFileSync(path, 'utf8'));
 const packages = lock.packages;
 let added = 0;
-for (const [name, entry] of Object.entries(packages)) {
+for (const entry of Object.values(packages)) {
   for (const [dependency, version] of Object.entries(entry.optionalDependencies ?? {})) {
     const key = `node_modules/${dependency}`;
     if (packages[key] !== undefined) continue;
@@ -28,7 +28,6 @@ for (const [name, entry] of Object.entries(packages)) {
       os: [m[1]],
     };
     added += 1;
-    void name;
   }
 }
 const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
