@@ -2,6 +2,7 @@
  * Validation of one message against EVENTS.md. Pure: no clock here; the future rule and
  * deduplication need state and live in `admission.ts`.
  */
+import { isUtf8 } from 'node:buffer';
 import {
   EVENT_FIELDS,
   ID_MAX_LENGTH,
@@ -29,9 +30,13 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 export type DecodeResult =
   { ok: true; event: PeakEvent } | { ok: false; reason: RejectReason; detail: string; id?: string };
 
+/** Matches an unpaired UTF-16 surrogate (in u-mode a valid pair is one code point, not \p{Cs}). */
+const LONE_SURROGATE = /\p{Cs}/u;
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 const SUBJECT_PATTERN = /^ops\.(refund|chat|agent|order|clock)\.([A-Za-z0-9_-]{1,64})$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Checked with isUtf8 first: a fatal decoder throws on bad bytes, and a throw per message is
+// expensive enough that a stream of bad input could starve ingest.
+const utf8 = new TextDecoder('utf-8');
 
 function reject(reason: RejectReason, detail: string, id?: string): DecodeResult {
   return id === undefined ? { ok: false, reason, detail } : { ok: false, reason, detail, id };
@@ -43,7 +48,9 @@ function checkField(spec: FieldSpec, value: unknown): string | undefined {
   switch (t.kind) {
     case 'entityId':
     case 'text':
-      return typeof value === 'string' && value.length > 0 ? undefined : 'must be a non-empty string';
+      if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string';
+      // A lone surrogate cannot be stored as UTF-8 (it becomes U+FFFD), so two ids would merge.
+      return LONE_SURROGATE.test(value) ? 'must be well-formed Unicode (no lone surrogates)' : undefined;
     case 'amount':
       return typeof value === 'number' && Number.isFinite(value) && value >= 0
         ? undefined
@@ -130,7 +137,8 @@ function fastTimestampMs(text: string): number {
     return Number.NaN;
   }
   const year = century * 100 + yearOfCentury;
-  if (month < 1 || month > 12 || day < 1) return Number.NaN;
+  // Date.UTC reads years 0–99 as 1900–1999; nothing before 1969 can be in range anyway.
+  if (year < 1969 || month < 1 || month > 12 || day < 1) return Number.NaN;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const monthDays = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
   if (day > monthDays || hour > 23 || minute > 59 || second > 59) return Number.NaN;
@@ -165,6 +173,7 @@ export function decodeEvent(raw: Uint8Array | string, subject?: string): DecodeR
   if (byteLength > MAX_MESSAGE_BYTES) return reject('oversize', `${byteLength} bytes > ${MAX_MESSAGE_BYTES}`);
   let parsed: unknown;
   try {
+    if (typeof raw !== 'string' && !isUtf8(raw)) return reject('invalid_json', 'not valid UTF-8');
     parsed = JSON.parse(typeof raw === 'string' ? raw : utf8.decode(raw));
   } catch (error) {
     return reject('invalid_json', error instanceof Error ? error.message : 'not JSON');
@@ -195,6 +204,7 @@ export function decodeEvent(raw: Uint8Array | string, subject?: string): DecodeR
   ) {
     return reject('bad_field', `id must be a string of 1-${ID_MAX_LENGTH} chars`);
   }
+  if (LONE_SURROGATE.test(rawId)) return reject('bad_field', 'id must be well-formed Unicode (no lone surrogates)');
   const shop = body.shop;
   if (typeof shop !== 'string' || !SHOP_PATTERN.test(shop)) {
     return reject('bad_field', 'shop must match [A-Za-z0-9_-]{1,64}', rawId);

@@ -30,7 +30,8 @@ export function parseTimestampMs(text: string): number | undefined {
   const hour = Number(m[4]);
   const minute = Number(m[5]);
   const second = Number(m[6]);
-  if (month < 1 || month > 12 || day < 1) return undefined;
+  // Date.UTC reads years 0–99 as 1900–1999; nothing before 1969 can be in range anyway.
+  if (year < 1969 || month < 1 || month > 12 || day < 1) return undefined;
   const monthDays = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
   // Leap seconds (second 60) cannot be represented as an instant in epoch ms, so they are rejected.
   if (day > monthDays || hour > 23 || minute > 59 || second > 59) return undefined;

@@ -5,6 +5,7 @@
  * (ack-all on the last message). On any restart the consumer is recreated just after the last
  * committed sequence, so redelivery changes nothing.
  */
+import { isUtf8 } from 'node:buffer';
 import {
   jetstream,
   jetstreamManager,
@@ -88,6 +89,8 @@ export interface IngestStatus {
   /** Wall time of the last commit, epoch ms (undefined before the first). */
   lastCommitMs: number | undefined;
   lastError: string | undefined;
+  /** True while DuckDB commits fail (disk full, I/O error): figures are not advancing. */
+  commitFailing: boolean;
   counts: IngestCountsState;
 }
 
@@ -97,7 +100,7 @@ export interface RunningIngest {
   stop(): Promise<void>;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8');
 const WATCHDOG_MS = 1_000;
 /** No progress for this long while the stream has more: the consumer is recreated. */
 const STALL_MS = 10_000;
@@ -135,6 +138,8 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   let lastStreamSeq = options.lastStreamSeq;
   /** Highest sequence taken into the buffer; anything at or below it is a redelivery. */
   let highestBufferedSeq = lastStreamSeq;
+  /** Consumer delivery sequence of the last message taken, to notice deliveries lost in flight. */
+  let lastDelivery: number | undefined;
   let buffer: JsMsg[] = [];
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
@@ -147,6 +152,8 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   let lastCommitMs: number | undefined;
   let lastProgressMs = now();
   let lastError: string | undefined;
+  /** The last DuckDB commit failed (disk full, I/O error) and none has succeeded since. */
+  let commitFailing = false;
 
   function scheduleFlush(): void {
     if (buffer.length >= options.batchSize) {
@@ -203,12 +210,8 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     for (const m of batch) {
       if (ownedShops !== undefined && !ownedShops.has(m.subject.slice(m.subject.lastIndexOf('.') + 1)))
         continue;
-      let text: string | undefined;
-      try {
-        text = utf8.decode(m.data);
-      } catch {
-        text = undefined;
-      }
+      // isUtf8 is a native scan; a fatal decoder's throw per bad message would cost far more.
+      const text = isUtf8(m.data) ? utf8.decode(m.data) : undefined;
       const result = admission.admit(text ?? m.data, m.subject);
       if (result.outcome === 'accepted') {
         accepted.push(result.event);
@@ -279,11 +282,13 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       }
       buffer = [];
       lastError = error instanceof Error ? error.message : String(error);
+      commitFailing = true;
       log('error', 'batch commit failed; resuming from the last committed sequence', { error: lastError });
       void restartConsumer('commit failed');
       return;
     }
     inFlight.shift();
+    commitFailing = false;
     if (batchGeneration === generation) entry.last.ack();
     lastStreamSeq = Math.max(lastStreamSeq, entry.last.seq);
     lastCommitMs = now();
@@ -308,10 +313,22 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     const consumer = await js.consumers.get(options.stream, options.consumer);
     const myGeneration = ++generation;
     highestBufferedSeq = lastStreamSeq;
+    lastDelivery = undefined;
     messages = await consumer.consume({
       max_messages: options.batchSize * 2,
       callback: (m) => {
         if (myGeneration !== generation || stopped) return;
+        // Deliveries are numbered by the consumer. A jump means messages were delivered but lost
+        // on the way (a NATS restart, a dropped connection): acking past them (ack-all) would
+        // lose them for good, so start again just after the last committed sequence. A jump in
+        // the stream sequence alone is fine: those messages were deleted from the stream.
+        const delivery = m.info.deliverySequence;
+        if (lastDelivery !== undefined && delivery !== lastDelivery + 1 && !m.redelivered) {
+          log('warn', `delivery gap (${lastDelivery} → ${delivery}); resuming after sequence ${lastStreamSeq}`);
+          void restartConsumer('delivery gap');
+          return;
+        }
+        lastDelivery = delivery;
         if (m.seq <= highestBufferedSeq) return;
         highestBufferedSeq = m.seq;
         buffer.push(m);
@@ -417,6 +434,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         lagSec: Math.max(pending === 0 ? 0 : lagSec, blindLagSec),
         lastCommitMs,
         lastError,
+        commitFailing,
         counts,
       };
     },

@@ -82,7 +82,12 @@ export interface Store extends Omit<CheckpointStore, 'close'> {
 }
 
 /** Opens (creating when missing) the DuckDB file at `path`. Fails clearly when it is locked or unwritable. */
-export async function openStore(path: string): Promise<Store> {
+export interface StoreOptions {
+  /** DuckDB memory_limit, e.g. '512MB' (default). */
+  memoryLimit?: string;
+}
+
+export async function openStore(path: string, options: StoreOptions = {}): Promise<Store> {
   let instance: DuckDBInstance;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -92,6 +97,9 @@ export async function openStore(path: string): Promise<Store> {
     throw new StoreError(`cannot open DuckDB file ${path}: ${why}`);
   }
   const connection: DuckDBConnection = await instance.connect();
+  // DuckDB's default (80% of RAM) lets its buffer cache grow with the file over a long night;
+  // a bound keeps the process's memory flat. Spills go to a temp directory next to the file.
+  await connection.run(`SET memory_limit = '${options.memoryLimit ?? '512MB'}'`);
   for (const sql of SCHEMA_SQL) await connection.run(sql);
   const checkpoints: CheckpointStore = await openCheckpointStore(instance);
   let closed = false;

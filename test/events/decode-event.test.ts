@@ -141,6 +141,10 @@ describe('decodeEvent', () => {
     ['a ts on 30 February', { ...base, ts: '2026-02-30T00:00:00Z', type: 'clock.tick' }, 'bad_ts'],
     ['a ts before 1970', { ...base, ts: '1969-12-31T23:59:59Z', type: 'clock.tick' }, 'bad_ts'],
     ['a numeric ts', { ...base, ts: 1700000000, type: 'clock.tick' }, 'bad_ts'],
+    // Date.UTC would read year 0070 as 1970: it must be refused, not taken for the epoch.
+    ['a ts in year 0070', { ...base, ts: '0070-01-01T00:00:00Z', type: 'clock.tick' }, 'bad_ts'],
+    ['an id with a lone surrogate', { ...base, id: 'a\ud800b', type: 'clock.tick' }, 'bad_field'],
+    ['a chat id with a lone surrogate', { ...base, type: 'chat.closed', chat_id: '\udc00' }, 'bad_field'],
   ];
   it.each(cases)('should reject %s', (_name, body, reason) => {
     expect(reasonOf(body)).toBe(reason);
