@@ -15,6 +15,7 @@ import {
   formatInstant,
   SHOP_PATTERN,
   type Clock,
+  type PeakEvent,
 } from './events/index.ts';
 import { startIngest, startNatsServer, type NatsServerProcess, type RunningIngest } from './ingest/index.ts';
 import { authorizeUpgrade, createApp, createAuth, listen, type Listening } from './http/index.ts';
@@ -28,7 +29,7 @@ import {
   type StaffingInput,
   type WhatIfRequest,
 } from './staffing/index.ts';
-import { openStore, type Store } from './store/index.ts';
+import { openStore, StoreError, type Store } from './store/index.ts';
 import { createSerialQueue, recoverEngine, snapshotsFromStore } from './time-travel.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
@@ -79,7 +80,12 @@ export async function startPeakboard(
 
   try {
     const alertThresholds = loadAlertThresholds(config.alertsFile);
-    mkdirSync(config.dataDir, { recursive: true });
+    try {
+      mkdirSync(config.dataDir, { recursive: true });
+    } catch (error) {
+      const why = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+      throw new StoreError(`DATA_DIR ${config.dataDir} is not a usable directory: ${why}`);
+    }
     let natsUrl = config.natsUrl;
     if (natsUrl === undefined) {
       const embedded: NatsServerProcess = await startNatsServer({ storeDir: join(config.dataDir, 'nats') });
@@ -141,6 +147,15 @@ export async function startPeakboard(
     };
 
     let stateVersion = 0;
+    /** True while engine.checkpointAsync() writes; commits meanwhile wait in `heldBack`. */
+    let checkpointWriting = false;
+    const heldBack: (readonly PeakEvent[])[] = [];
+    const applyCommitted = (events: readonly PeakEvent[]): void => {
+      for (const event of events) engine.apply(event);
+      appliedEvents += events.length;
+      eventsSinceCheckpoint += events.length;
+      stateVersion += 1;
+    };
     const ingest = await startIngest({
       natsUrl,
       stream: config.stream,
@@ -161,10 +176,13 @@ export async function startPeakboard(
       clock,
       sink: store,
       onCommitted: (events) => {
-        for (const event of events) engine.apply(event);
-        appliedEvents += events.length;
-        eventsSinceCheckpoint += events.length;
-        stateVersion += 1;
+        // While a checkpoint is being written (in slices) the engine must not change: hold the
+        // events back and apply them, in commit order, once it is done.
+        if (checkpointWriting) {
+          heldBack.push(events);
+          return;
+        }
+        applyCommitted(events);
       },
       log: (level, message, fields) => log[level](message, fields),
     });
@@ -172,15 +190,44 @@ export async function startPeakboard(
 
     // Periodic checkpoints, so that a restart replays minutes of events, not 30 days. Taken from
     // a timer, never inside a commit: between two commits the engine holds exactly the events
-    // stored with stream_seq ≤ ingest's lastStreamSeq. engine.checkpoint() runs on this thread
-    // (~1 s at 30 days / 5M events, hence not every few seconds); the DuckDB write runs on the
-    // store's checkpoint connection while ingest keeps committing.
+    // stored with stream_seq ≤ ingest's lastStreamSeq. engine.checkpointAsync() writes in slices
+    // of a few ms with the event loop free in between (a synchronous write of 30 days took
+    // seconds: a STALE banner on every board); meanwhile commits are held back (onCommitted) and
+    // the push hub gets the last snapshot (liveSnapshot), so the state stays the one at the
+    // stream_seq taken. The DuckDB write runs on the store's checkpoint connection.
     const CHECKPOINT_CHECK_MS = 5_000;
     const CHECKPOINT_EVERY_MS = 5 * 60_000;
     const CHECKPOINT_EVERY_EVENTS = 500_000;
     let lastCheckpointMs = performance.now();
     let lastCheckpointSeq = recovery.checkpoint?.streamSeq ?? -1;
     let checkpointInFlight: Promise<void> | undefined;
+    const writeCheckpoint = async (streamSeq: number): Promise<void> => {
+      const started = performance.now();
+      const eventCount = appliedEvents;
+      const watermarkMs = engine.watermarkMs;
+      checkpointWriting = true;
+      let bytes: Uint8Array;
+      try {
+        bytes = await engine.checkpointAsync();
+      } finally {
+        checkpointWriting = false;
+        for (const events of heldBack.splice(0)) applyCommitted(events);
+      }
+      const tookMs = Math.round(performance.now() - started);
+      lastCheckpointMs = performance.now();
+      lastCheckpointSeq = streamSeq;
+      eventsSinceCheckpoint = appliedEvents - eventCount;
+      await store.saveCheckpoint(streamSeq, bytes, { watermarkMs, eventCount }).then(
+        () =>
+          log.info('engine checkpoint saved', {
+            streamSeq,
+            events: eventCount,
+            bytes: bytes.byteLength,
+            ms: tookMs,
+          }),
+        (error: unknown) => log.warn('engine checkpoint failed', { error: String(error) }),
+      );
+    };
     const takeCheckpoint = (): void => {
       if (checkpointInFlight !== undefined) return;
       const streamSeq = ingest.status().lastStreamSeq;
@@ -188,25 +235,8 @@ export async function startPeakboard(
         eventsSinceCheckpoint >= CHECKPOINT_EVERY_EVENTS ||
         (performance.now() - lastCheckpointMs >= CHECKPOINT_EVERY_MS && eventsSinceCheckpoint > 0);
       if (!due || streamSeq === lastCheckpointSeq) return;
-      const started = performance.now();
-      const bytes = engine.checkpoint();
-      const eventCount = appliedEvents;
-      const tookMs = Math.round(performance.now() - started);
-      lastCheckpointMs = performance.now();
-      lastCheckpointSeq = streamSeq;
-      eventsSinceCheckpoint = 0;
-      checkpointInFlight = store
-        .saveCheckpoint(streamSeq, bytes, { watermarkMs: engine.watermarkMs, eventCount })
-        .then(
-          () =>
-            log.info('engine checkpoint saved', {
-              streamSeq,
-              events: eventCount,
-              bytes: bytes.byteLength,
-              ms: tookMs,
-            }),
-          (error: unknown) => log.warn('engine checkpoint failed', { error: String(error) }),
-        )
+      checkpointInFlight = writeCheckpoint(streamSeq)
+        .catch((error: unknown) => log.warn('engine checkpoint failed', { error: String(error) }))
         .finally(() => (checkpointInFlight = undefined));
     };
     const checkpointTimer = setInterval(takeCheckpoint, CHECKPOINT_CHECK_MS);
@@ -214,6 +244,12 @@ export async function startPeakboard(
     stops.push(async () => {
       clearInterval(checkpointTimer);
       await checkpointInFlight;
+      // A final checkpoint on a graceful stop, so a planned restart replays (almost) nothing:
+      // ingest is stopped first (idempotent; its own stop step then does nothing), so the
+      // checkpoint holds every committed event. The store closes after this step.
+      await ingest.stop();
+      const streamSeq = ingest.status().lastStreamSeq;
+      if (streamSeq !== lastCheckpointSeq && eventsSinceCheckpoint > 0) await writeCheckpoint(streamSeq);
     });
 
     const ingestBlock = () => {
@@ -241,7 +277,18 @@ export async function startPeakboard(
       alerts: s.alerts,
       ingest: ingestBlock(),
     });
-    const liveSnapshot = (shop: string | null): EngineSnapshot => engine.snapshot(liveNowMs(), shop);
+    /** The last live snapshot per scope: served while a checkpoint is being written. */
+    const lastLive = new Map<string | null, EngineSnapshot>();
+    const liveSnapshot = (shop: string | null): EngineSnapshot => {
+      if (checkpointWriting) {
+        const last = lastLive.get(shop);
+        if (last !== undefined) return last;
+      }
+      const s = engine.snapshot(liveNowMs(), shop);
+      if (lastLive.size >= 256) lastLive.clear(); // any shop a viewer asks for: keep it bounded
+      lastLive.set(shop, s);
+      return s;
+    };
     const timeTravel = createSerialQueue();
 
     const auth = createAuth({
@@ -320,7 +367,9 @@ export async function startPeakboard(
       },
       async health() {
         const s = ingest.status();
-        const duckdbWritable = await store.probeWritable();
+        // A failing commit (disk full, I/O error) means DuckDB is not taking writes, whatever a
+        // rolled-back probe says; ingest clears the flag on the next successful commit.
+        const duckdbWritable = (await store.probeWritable()) && !s.commitFailing;
         const ok = s.natsConnected && duckdbWritable;
         const lastCommitAgeSec = s.lastCommitMs === undefined ? null : (Date.now() - s.lastCommitMs) / 1000;
         return {

@@ -18,7 +18,10 @@
  *       events: newest checkpoint (taken --tail events before the end) + tail, and a full replay;
  *       each in a fresh process, median of runs; "correct" = equal to the engine's snapshot;
  *   (d) peak RSS of each child process (the engine runs in children, so the parent's DuckDB and
- *       bookkeeping do not count).
+ *       bookkeeping do not count);
+ *   (e) the longest event-loop block while the 30-day checkpoint is written: a 1 ms heartbeat
+ *       timer runs during engine.checkpointAsync() (the live server's path; --sync-checkpoint
+ *       measures engine.checkpoint() instead, which blocks for its whole duration).
  * Prints a markdown summary and appends rows to docs/BENCHMARKS.md.
  *
  * Without --input it generates the history once into the temp folder (seed 7, 30 days ending
@@ -96,6 +99,9 @@ interface EngineChildResult {
   checkpointWatermarkMs: number;
   checkpointBytes: number;
   checkpointWriteMs: number[];
+  /** Longest gap between two heartbeats of a 1 ms timer while the checkpoint was written. */
+  checkpointMaxBlockMs: number;
+  checkpointSync: boolean;
   lastTsMs: number;
   outOfOrder: number;
   /** Peak RSS of loading + applying 30 days, before the checkpoint is built. */
@@ -103,7 +109,32 @@ interface EngineChildResult {
   maxRssMiB: number;
 }
 
-async function engineChild(input: string, outDir: string, tail: number, totalLines: number): Promise<void> {
+/** Runs `write` with a 1 ms heartbeat timer; returns its result and the longest loop block. */
+async function measureBlock<T>(write: () => T | Promise<T>): Promise<{ value: T; maxBlockMs: number }> {
+  let maxBlockMs = 0;
+  let lastBeat = performance.now();
+  const beat = setInterval(() => {
+    const now = performance.now();
+    maxBlockMs = Math.max(maxBlockMs, now - lastBeat);
+    lastBeat = now;
+  }, 1);
+  try {
+    lastBeat = performance.now();
+    const value = await write();
+    maxBlockMs = Math.max(maxBlockMs, performance.now() - lastBeat);
+    return { value, maxBlockMs };
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+async function engineChild(
+  input: string,
+  outDir: string,
+  tail: number,
+  totalLines: number,
+  syncCheckpoint: boolean,
+): Promise<void> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const engine = newEngine();
@@ -122,6 +153,7 @@ async function engineChild(input: string, outDir: string, tail: number, totalLin
   let checkpointWatermarkMs = Number.NaN;
   let checkpointBytes = 0;
   const checkpointWriteMs: number[] = [];
+  let checkpointMaxBlockMs = Number.NaN;
   let rssBeforeCheckpointMiB = Number.NaN;
   let referenceWritten = false;
   const batch: PeakEvent[] = [];
@@ -143,8 +175,11 @@ async function engineChild(input: string, outDir: string, tail: number, totalLin
         // One per run (runs are repeated): more would only inflate this process's peak RSS.
         rssBeforeCheckpointMiB = process.resourceUsage().maxRSS / 1024;
         const c0 = performance.now();
-        const bytes = engine.checkpoint();
+        const { value: bytes, maxBlockMs } = await measureBlock(() =>
+          syncCheckpoint ? engine.checkpoint() : engine.checkpointAsync(),
+        );
         checkpointWriteMs.push(performance.now() - c0);
+        checkpointMaxBlockMs = maxBlockMs;
         writeFileSync(join(outDir, 'checkpoint.bin'), bytes);
         checkpointBytes = bytes.byteLength;
         checkpointEvents = events;
@@ -199,6 +234,8 @@ async function engineChild(input: string, outDir: string, tail: number, totalLin
     checkpointWatermarkMs,
     checkpointBytes,
     checkpointWriteMs,
+    checkpointMaxBlockMs,
+    checkpointSync: syncCheckpoint,
     lastTsMs,
     outOfOrder,
     rssBeforeCheckpointMiB,
@@ -442,12 +479,19 @@ async function main(): Promise<void> {
       runs: { type: 'string' },
       'full-runs': { type: 'string' },
       'no-record': { type: 'boolean' },
+      'sync-checkpoint': { type: 'boolean' },
     },
   });
   const tail = Number(values.tail ?? 50_000);
   if (values.child) {
     if (values.mode === 'engine') {
-      await engineChild(values.input as string, values.out as string, tail, Number(values.lines));
+      await engineChild(
+        values.input as string,
+        values.out as string,
+        tail,
+        Number(values.lines),
+        values['sync-checkpoint'] === true,
+      );
     } else {
       await recoverChild(values.db as string, values.mode as RecoverMode, values.out as string);
     }
@@ -484,6 +528,7 @@ async function main(): Promise<void> {
           String(tail),
           '--lines',
           String(totalLines),
+          ...(values['sync-checkpoint'] === true ? ['--sync-checkpoint'] : []),
         ]),
       );
     }
@@ -495,6 +540,7 @@ async function main(): Promise<void> {
     const tickMedian = median(engineRuns.map((r) => r.tickMedianMs));
     const tickP99 = median(engineRuns.map((r) => r.tickP99Ms));
     const engineRss = Math.max(...engineRuns.map((r) => r.maxRssMiB));
+    const checkpointBlock = median(engineRuns.map((r) => r.checkpointMaxBlockMs));
 
     console.error('SQL recompute in DuckDB…');
     const duck = await DuckDBInstance.create(':memory:');
@@ -561,7 +607,7 @@ async function main(): Promise<void> {
       `| apply (decode + apply, advance each minute), median of ${runs} | ${format(applyRate)} ev/s (apply alone ${format(applyOnlyRate)} ev/s) | — | — | backtest ≥ 200k ev/s end to end |`,
       `| live tick (all shops + shop1), ${format(e.ticks)} ticks 19:00–23:00 peak evening | median ${tickMedian.toFixed(3)} ms, p99 ${tickP99.toFixed(3)} ms (CPU median ${e.tickCpuMedianMs.toFixed(3)} ms) | SQL recompute in DuckDB (all shops, subset) median ${sqlMedian.toFixed(0)} ms of ${runs} (table load ${loadSeconds.toFixed(1)} s) | ${(sqlMedian / tickMedian).toFixed(0)}× | ≤ 2 ms, ≥ 50× |`,
       `| cold-start recovery to first correct snapshot | checkpoint + ${format(fromCheckpoint[0]?.replayedEvents ?? 0)}-event tail: median ${recoverMedian.toFixed(2)} s (CPU ${recoverCpu.toFixed(2)} s) of ${runs} | full replay: median ${fullMedian.toFixed(1)} s (CPU ${fullCpu.toFixed(1)} s) of ${fullRuns} | ${(fullMedian / recoverMedian).toFixed(1)}× | ≤ 10 s |`,
-      `| checkpoint | ${(e.checkpointBytes / 2 ** 20).toFixed(1)} MiB, written in median ${median(e.checkpointWriteMs).toFixed(0)} ms | — | — | — |`,
+      `| checkpoint | ${(e.checkpointBytes / 2 ** 20).toFixed(1)} MiB, written in median ${median(engineRuns.flatMap((r) => r.checkpointWriteMs)).toFixed(0)} ms ${e.checkpointSync ? '(checkpoint(), synchronous)' : '(checkpointAsync(), in slices)'}; longest event-loop block median ${checkpointBlock.toFixed(0)} ms (max ${Math.max(...engineRuns.map((r) => r.checkpointMaxBlockMs)).toFixed(0)} ms) | — | — | block < 5 s STALE (aim ≤ 100 ms) |`,
       `| time travel GET /api/snapshot?at=T (T = last event) | from checkpoint: median ${travelMedian.toFixed(2)} s of ${runs} | from events: median ${travelFullMedian.toFixed(1)} s of ${fullRuns} | ${(travelFullMedian / travelMedian).toFixed(1)}× | — |`,
       `| peak RSS | engine child ${engineRss.toFixed(0)} MiB (${median(engineRuns.map((r) => r.rssBeforeCheckpointMiB)).toFixed(0)} MiB before building the checkpoint); recovery child ${recoverRss.toFixed(0)} MiB (full replay ${fullRss.toFixed(0)} MiB) | — | — | ≤ 1024 MiB |`,
       '',
@@ -575,6 +621,7 @@ async function main(): Promise<void> {
     const rows = [
       `| ${date} | bench:engine live tick all+shop (median / p99) | ${size} | SQL recompute ${sqlMedian.toFixed(0)} ms | ${tickMedian.toFixed(3)} / ${tickP99.toFixed(3)} ms; apply ${format(applyRate)} ev/s | ${(sqlMedian / tickMedian).toFixed(0)}× | ${engineRss.toFixed(0)} MiB | ${machine} | \`npm run bench:engine\` |`,
       `| ${date} | bench:engine cold-start recovery to first correct snapshot | ${size}, tail ${format(fromCheckpoint[0]?.replayedEvents ?? 0)} | full replay ${fullMedian.toFixed(1)} s | checkpoint + tail ${recoverMedian.toFixed(2)} s (checkpoint ${(e.checkpointBytes / 2 ** 20).toFixed(0)} MiB) | ${(fullMedian / recoverMedian).toFixed(1)}× | ${recoverRss.toFixed(0)} MiB | ${machine} | \`npm run bench:engine\` |`,
+      `| ${date} | bench:engine checkpoint at 30 d, longest event-loop block (${e.checkpointSync ? 'checkpoint()' : 'checkpointAsync()'}) | ${size} | — | ${checkpointBlock.toFixed(0)} ms block, written in ${median(engineRuns.flatMap((r) => r.checkpointWriteMs)).toFixed(0)} ms (${(e.checkpointBytes / 2 ** 20).toFixed(0)} MiB) | — | ${engineRss.toFixed(0)} MiB | ${machine} | \`npm run bench:engine\` |`,
     ];
     if (!values['no-record']) appendFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), `${rows.join('\n')}\n`);
   } finally {

@@ -13,8 +13,10 @@ export interface ChatRecord {
   /** Key in its shop's maps (the chat id). */
   readonly key: string;
   /**
-   * The chat's events in entity order, or null once compacted: closed more than the late horizon
-   * ago, when no late event can still change it (counted as late-dropped if one does arrive).
+   * The chat's events in entity order. Once the chat closed more than the late horizon ago (no
+   * late event can change it any more: one that arrives is counted as late-dropped) the record
+   * is dropped and only its close instant is kept (ShopState.closedChats). Null is not used by
+   * the engine any more; the type keeps it for older code paths.
    */
   events: ChatEvent[] | null;
   /** State as of the engine's watermark, from `replayChat`. */

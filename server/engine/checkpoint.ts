@@ -17,11 +17,12 @@
  * Format: 'PBEC', a version byte, then the serialized image. A different version (or options
  * that the state depends on) raises CheckpointFormatError, and the caller rebuilds from events.
  */
-import { deserialize, serialize } from 'node:v8';
+import { DefaultSerializer as Serializer, deserialize } from 'node:v8';
 import type { ChatEvent, PeakEvent, RefundEvent, RefundPath } from '../events/index.ts';
 import { createChatRecord, type ChatRecord } from './chat-state.ts';
 import { DurationMultiset } from './duration-multiset.ts';
 import type { AgentRecord, EngineInternals, ShopState, StateOptions } from './engine-state.ts';
+import { DueQueue } from './due-queue.ts';
 import { MinuteSchedule } from './minute-schedule.ts';
 import type { PaneRing } from './pane-ring.ts';
 import { createRefundRecord, type RefundRecord } from './refund-state.ts';
@@ -292,6 +293,33 @@ function restoreScope(image: ScopeImage): ScopeWindows {
 
 /** Writes the state. Synchronous, so the state is the one at a single instant (a commit boundary). */
 export function writeCheckpoint(state: EngineInternals, options: StateOptions): Uint8Array {
+  const steps = writeCheckpointInSlices(state, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** Records (or schedule entries) written between two yields of `writeCheckpointInSlices`. */
+const SLICE_RECORDS = 4_096;
+
+/**
+ * `writeCheckpoint` in slices: yields every few thousand records, returns the bytes. The caller
+ * must not change the state between the first `next()` and the last (engine.ts guarantees it:
+ * any other call first runs the remaining slices), so the bytes are those of one instant.
+ */
+export function* writeCheckpointInSlices(
+  state: EngineInternals,
+  options: StateOptions,
+): Generator<undefined, Uint8Array, void> {
+  let work = 0;
+  /** True once SLICE_RECORDS records were written since the last yield: the loops yield then. */
+  const tick = (records = 1): boolean => {
+    work += records;
+    if (work < SLICE_RECORDS) return false;
+    work = 0;
+    return true;
+  };
   const strings = new StringTable();
   const shopNames = [...state.shops.keys()];
   const shopIndex = new Map(shopNames.map((name, index) => [name, index]));
@@ -318,13 +346,25 @@ export function writeCheckpoint(state: EngineInternals, options: StateOptions): 
 
   // Chats: the ones that can still change in full, compacted ones by their close alone.
   const liveChats: ChatRecord[] = [];
-  const compacted: ChatRecord[] = [];
+  const compactedShop: number[] = [];
+  const compactedIds: string[] = [];
+  const compactedCloseMs: number[] = [];
   for (const shopState of shopStates) {
-    for (const chat of shopState.chats.values()) (chat.events === null ? compacted : liveChats).push(chat);
+    for (const chat of shopState.chats.values()) {
+      liveChats.push(chat);
+      if (tick()) yield;
+    }
+  }
+  for (let shopAt = 0; shopAt < shopStates.length; shopAt += 1) {
+    for (const [id, closeMs] of (shopStates[shopAt] as ShopState).closedChats) {
+      compactedShop.push(shopAt);
+      compactedIds.push(id);
+      compactedCloseMs.push(closeMs);
+      if (tick()) yield;
+    }
   }
   const chatIndex = new Map<ChatRecord, number>();
   liveChats.forEach((chat, i) => chatIndex.set(chat, i));
-  compacted.forEach((chat, i) => chatIndex.set(chat, liveChats.length + i));
   const chatCount = liveChats.length;
   const chats: CheckpointImage['chats'] = {
     shop: new Uint16Array(chatCount),
@@ -336,6 +376,7 @@ export function writeCheckpoint(state: EngineInternals, options: StateOptions): 
     events: [],
   };
   for (let i = 0; i < chatCount; i += 1) {
+    if (tick()) yield;
     const chat = liveChats[i] as ChatRecord;
     chats.shop[i] = shopOf(chat.shop);
     chats.bits[i] =
@@ -363,10 +404,11 @@ export function writeCheckpoint(state: EngineInternals, options: StateOptions): 
     chats.events.push(chat.events ?? []);
   }
   const compactedChats: CheckpointImage['compactedChats'] = {
-    shop: Uint16Array.from(compacted, (chat) => shopOf(chat.shop)),
-    id: packStrings(compacted.map((chat) => chat.chatId)),
-    closeMs: Float64Array.from(compacted, (chat) => chat.closeMs),
+    shop: Uint16Array.from(compactedShop),
+    id: packStrings(compactedIds),
+    closeMs: Float64Array.from(compactedCloseMs),
   };
+  yield;
 
   // Refunds.
   const refundRecords: RefundRecord[] = [];
@@ -375,6 +417,7 @@ export function writeCheckpoint(state: EngineInternals, options: StateOptions): 
     for (const refund of shopState.refunds.values()) {
       refundIndex.set(refund, refundRecords.length);
       refundRecords.push(refund);
+      if (tick()) yield;
     }
   }
   const refundCount = refundRecords.length;
@@ -389,6 +432,7 @@ export function writeCheckpoint(state: EngineInternals, options: StateOptions): 
     preOpening: [],
   };
   for (let i = 0; i < refundCount; i += 1) {
+    if (tick()) yield;
     const refund = refundRecords[i] as RefundRecord;
     refunds.shop[i] = shopOf(refund.shop);
     const d = i * REFUND_IDS;
@@ -433,41 +477,67 @@ export function writeCheckpoint(state: EngineInternals, options: StateOptions): 
   refunds.ids = packStrings(refundIds);
 
   // Schedules (items first: they may add items no record references any more).
-  const expiring: number[] = [];
-  state.itemExpiry.forEach((item) => expiring.push(indexOfItem(item)));
-  const orderAt: number[][] = shopStates.map(() => []);
+  // An item appears once in the schedule; most (those of compacted chats) no record references,
+  // so they are listed without going through the identity map (less work, less garbage).
+  const expiring = new Uint32Array(state.itemExpiry.size);
+  let expiringAt = 0;
+  for (const minute of state.itemExpiry.minutes()) {
+    const entries = state.itemExpiry.forEachIn(minute, (item) => {
+      let at = itemIndex.get(item);
+      if (at === undefined) {
+        at = itemList.length;
+        itemList.push(item);
+      }
+      expiring[expiringAt++] = at;
+    });
+    if (tick(entries)) yield;
+  }
   const windowsShop = new Map(shopStates.map((shopState, index) => [shopState.windows, index]));
   let orderBaseMs = Number.POSITIVE_INFINITY;
   let orderTopMs = Number.NEGATIVE_INFINITY;
-  state.orderExpiry.forEach((windows, atMs) => {
+  const orderDue: Float64Array[] = shopStates.map(() => new Float64Array(0));
+  for (const [windows, queue] of state.orderExpiry) {
     const at = windowsShop.get(windows);
     if (at === undefined) throw new Error('checkpoint: an order expiry of an unknown scope');
-    orderAt[at]?.push(atMs);
-    if (atMs < orderBaseMs) orderBaseMs = atMs;
-    if (atMs > orderTopMs) orderTopMs = atMs;
-  });
+    const due = queue.toArray(); // ascending
+    orderDue[at] = due;
+    if (due.length === 0) continue;
+    if ((due[0] as number) < orderBaseMs) orderBaseMs = due[0] as number;
+    if ((due[due.length - 1] as number) > orderTopMs) orderTopMs = due[due.length - 1] as number;
+  }
+  yield;
   // Due instants span at most 30 days past the watermark: offsets fit 32 bits (else keep doubles).
   const narrow = orderTopMs - orderBaseMs < 2 ** 32;
   const orderExpiry: CheckpointImage['orderExpiry'] = {
     baseMs: Number.isFinite(orderBaseMs) ? orderBaseMs : 0,
-    offsets: orderAt.map((list) =>
-      narrow
-        ? Uint32Array.from(list, (atMs) => atMs - orderBaseMs)
-        : Float64Array.from(list, (atMs) => atMs - orderBaseMs),
-    ),
+    offsets: [],
   };
-  const maintenance = <T>(schedule: MinuteSchedule<T>, indexOf: Map<T, number>) => {
+  for (const due of orderDue) {
+    const offsets = narrow ? new Uint32Array(due.length) : new Float64Array(due.length);
+    for (let i = 0; i < due.length; i += 1) offsets[i] = (due[i] as number) - orderBaseMs;
+    orderExpiry.offsets.push(offsets);
+    yield;
+  }
+  function* maintenance<T>(
+    schedule: MinuteSchedule<T>,
+    indexOf: Map<T, number>,
+  ): Generator<undefined, { atMs: Float64Array; record: Uint32Array }, void> {
     const atMs: number[] = [];
     const records: number[] = [];
-    schedule.forEach((record, dueMs) => {
-      // Only current records: an entry of a replaced or forgotten record is a no-op.
-      const at = indexOf.get(record);
-      if (at === undefined) return;
-      atMs.push(dueMs);
-      records.push(at);
-    });
+    for (const minute of schedule.minutes()) {
+      const entries = schedule.forEachIn(minute, (record, dueMs) => {
+        // Only current records: an entry of a replaced or forgotten record is a no-op.
+        const at = indexOf.get(record);
+        if (at === undefined) return;
+        atMs.push(dueMs);
+        records.push(at);
+      });
+      if (tick(entries)) yield;
+    }
     return { atMs: Float64Array.from(atMs), record: Uint32Array.from(records) };
-  };
+  }
+  const chatMaintenance = yield* maintenance(state.chatMaintenance, chatIndex);
+  const refundMaintenance = yield* maintenance(state.refundMaintenance, refundIndex);
 
   const itemCount = itemList.length;
   const items: CheckpointImage['items'] = {
@@ -483,6 +553,7 @@ export function writeCheckpoint(state: EngineInternals, options: StateOptions): 
   };
   const nodes: number[] = [];
   for (let i = 0; i < itemCount; i += 1) {
+    if (tick()) yield;
     const item = itemList[i] as WindowItem;
     items.kind[i] = ITEM_KIND_INDEX.get(item.kind) ?? 0;
     items.shop[i] = shopOf(item.shop);
@@ -523,17 +594,20 @@ export function writeCheckpoint(state: EngineInternals, options: StateOptions): 
     openRefunds: shopStates.map((shopState) =>
       Int32Array.from([...shopState.openRefunds.values()].map((refund) => refundIndex.get(refund) ?? -1)),
     ),
-    itemExpiry: Uint32Array.from(expiring),
+    itemExpiry: expiring.subarray(0, expiringAt),
     orderExpiry,
-    chatMaintenance: maintenance(state.chatMaintenance, chatIndex),
-    refundMaintenance: maintenance(state.refundMaintenance, refundIndex),
+    chatMaintenance,
+    refundMaintenance,
   };
-  const body = serialize(image);
-  const bytes = new Uint8Array(HEADER_BYTES + body.byteLength);
-  bytes.set(MAGIC, 0);
-  bytes[MAGIC.length] = CHECKPOINT_VERSION;
-  bytes.set(body, HEADER_BYTES);
-  return bytes;
+  yield;
+  // node:v8's serialize() with our header in front, written straight into one buffer (no copy
+  // of tens of MiB): the bytes after the header are exactly serialize(image).
+  const serializer = new Serializer();
+  serializer.writeRawBytes(Uint8Array.from([...MAGIC, CHECKPOINT_VERSION]));
+  serializer.writeHeader();
+  serializer.writeValue(image);
+  const bytes = serializer.releaseBuffer();
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The format version of checkpoint bytes, or undefined when they are not a checkpoint at all. */
@@ -589,6 +663,8 @@ export function readCheckpoint(bytes: Uint8Array, options: StateOptions): Engine
       agents: new Map((image.agents[index] ?? []).map(({ id, record }) => [id, record])),
       chats: new Map(),
       refunds: new Map(),
+      closedChats: new Map(),
+      closedChatExpiry: new MinuteSchedule<string>(),
     };
     shops.set(name, shopState);
     return shopState;
@@ -629,7 +705,7 @@ export function readCheckpoint(bytes: Uint8Array, options: StateOptions): Engine
   const { chats, compactedChats } = image;
   const chatIds = unpackStrings(chats.id);
   const compactedIds = unpackStrings(compactedChats.id);
-  const chatRecords: ChatRecord[] = new Array<ChatRecord>(chatIds.length + compactedIds.length);
+  const chatRecords: ChatRecord[] = new Array<ChatRecord>(chatIds.length);
   for (let i = 0; i < chatIds.length; i += 1) {
     const shop = shopName(chats.shop[i] ?? 0);
     const chatId = chatIds[i] as string;
@@ -661,15 +737,13 @@ export function readCheckpoint(bytes: Uint8Array, options: StateOptions): Engine
     stateOf(chats.shop[i] ?? 0).chats.set(chat.key, chat);
   }
   for (let i = 0; i < compactedIds.length; i += 1) {
+    // What a compacted chat still answers to (engine.ts applyChatEvent): when it closed, and
+    // when its id is forgotten.
     const chatId = compactedIds[i] as string;
-    const chat = createChatRecord(shopName(compactedChats.shop[i] ?? 0), chatId, chatId);
-    // What a compacted chat still answers to (engine.ts applyChatEvent / maintainChat): it was
-    // opened and closed, its events are gone, and when it closed.
-    chat.events = null;
-    chat.opened = true;
-    chat.closeMs = compactedChats.closeMs[i] ?? Number.NaN;
-    chatRecords[chatIds.length + i] = chat;
-    stateOf(compactedChats.shop[i] ?? 0).chats.set(chat.key, chat);
+    const closeMs = compactedChats.closeMs[i] ?? Number.NaN;
+    const shopState = stateOf(compactedChats.shop[i] ?? 0);
+    shopState.closedChats.set(chatId, closeMs);
+    shopState.closedChatExpiry.add(closeMs + options.entityRetentionMs + options.lateHorizonMs + 1, chatId);
   }
 
   const { refunds } = image;
@@ -740,13 +814,17 @@ export function readCheckpoint(bytes: Uint8Array, options: StateOptions): Engine
     if (item === undefined) throw new CheckpointFormatError('checkpoint expiry item missing');
     itemExpiry.add(item.tsMs + windowMsOf(item.kind), item);
   }
-  const orderExpiry = new MinuteSchedule<ScopeWindows>();
+  const orderExpiry = new Map<ScopeWindows, DueQueue>();
   image.orderExpiry.offsets.forEach((offsets, shopAt) => {
-    const windows = stateOf(shopAt).windows;
-    for (const offset of offsets) orderExpiry.add(image.orderExpiry.baseMs + offset, windows);
+    if (offsets.length === 0) return;
+    const queue = new DueQueue();
+    for (const offset of offsets) queue.add(image.orderExpiry.baseMs + offset);
+    orderExpiry.set(stateOf(shopAt).windows, queue);
   });
   const chatMaintenance = new MinuteSchedule<ChatRecord>();
   image.chatMaintenance.record.forEach((at, i) => {
+    // Entries of compacted chats (index ≥ chatIds.length) are closedChatExpiry's now.
+    if (at >= chatIds.length) return;
     const chat = chatRecords[at];
     if (chat === undefined) throw new CheckpointFormatError('checkpoint maintained chat missing');
     chatMaintenance.add(image.chatMaintenance.atMs[i] as number, chat);

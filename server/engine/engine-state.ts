@@ -4,6 +4,7 @@
  */
 import type { AgentStatus, PeakEvent } from '../events/index.ts';
 import type { ChatRecord } from './chat-state.ts';
+import type { DueQueue } from './due-queue.ts';
 import type { MinuteSchedule } from './minute-schedule.ts';
 import type { RefundRecord } from './refund-state.ts';
 import type { ScopeWindows } from './scope.ts';
@@ -30,6 +31,13 @@ export interface ShopState {
    */
   readonly chats: Map<string, ChatRecord>;
   readonly refunds: Map<string, RefundRecord>;
+  /**
+   * Chats closed more than the late horizon ago (not in `chats`), id → close instant: all that
+   * later events need of them (late events are dropped, the id is forgotten after retention).
+   */
+  readonly closedChats: Map<string, number>;
+  /** When each closed chat is forgotten (close + retention + late horizon + 1), by id. */
+  readonly closedChatExpiry: MinuteSchedule<string>;
 }
 
 /** Everything a restored engine needs to continue exactly where the checkpointed one was. */
@@ -41,7 +49,8 @@ export interface EngineInternals {
   shops: Map<string, ShopState>;
   all: ScopeWindows;
   itemExpiry: MinuteSchedule<WindowItem>;
-  orderExpiry: MinuteSchedule<ScopeWindows>;
+  /** Per shop scope, the instants its orders leave the 30-day window (its `orders` count). */
+  orderExpiry: Map<ScopeWindows, DueQueue>;
   chatMaintenance: MinuteSchedule<ChatRecord>;
   refundMaintenance: MinuteSchedule<RefundRecord>;
   oldestArrivalHourMs: number;

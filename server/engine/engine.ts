@@ -48,8 +48,9 @@ import {
 } from './alerts.ts';
 import { createChatRecord, insertChatEvent, replayChat, type ChatRecord } from './chat-state.ts';
 import { compareEvents } from './event-order.ts';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { readCheckpoint, writeCheckpoint, writeCheckpointInSlices } from './checkpoint.ts';
 import type { EngineInternals, ShopState, StateOptions } from './engine-state.ts';
+import { DueQueue } from './due-queue.ts';
 import { MinuteSchedule } from './minute-schedule.ts';
 import {
   applyRefundEvent,
@@ -215,6 +216,16 @@ export interface Engine {
    * taken between two applies it is the state after exactly the events applied so far.
    */
   checkpoint(): Uint8Array;
+  /**
+   * The same bytes as `checkpoint()`, written in slices with the event loop free between them
+   * (a few ms each), so a live server does not stall for the whole write. The bytes are the
+   * state at the call. Callers should not apply, advance or query until it resolves: any such
+   * call (or another checkpoint) first writes the remaining slices synchronously, so the state
+   * never changes under the write. `stats()` and `watermarkMs` are free to read meanwhile.
+   */
+  checkpointAsync(): Promise<Uint8Array>;
+  /** True while a `checkpointAsync` is writing. */
+  readonly checkpointing: boolean;
   /** The watermark, epoch ms (−Infinity before the first advance). */
   readonly watermarkMs: number;
   stats(): EngineStats;
@@ -259,7 +270,7 @@ export function createEngine(options: EngineOptions): Engine {
   /** What a snapshot of a shop with no events reads (never written). */
   const emptyWindows = new ScopeWindows();
   const itemExpiry = restored?.itemExpiry ?? new MinuteSchedule<WindowItem>();
-  const orderExpiry = restored?.orderExpiry ?? new MinuteSchedule<ScopeWindows>();
+  const orderExpiry = restored?.orderExpiry ?? new Map<ScopeWindows, DueQueue>();
   const chatMaintenance = restored?.chatMaintenance ?? new MinuteSchedule<ChatRecord>();
   const refundMaintenance = restored?.refundMaintenance ?? new MinuteSchedule<RefundRecord>();
   /** The panes' head (PaneRing): the newest minute boundary at or before the watermark, as a pane. */
@@ -327,6 +338,8 @@ export function createEngine(options: EngineOptions): Engine {
         agents: new Map(),
         chats: new Map(),
         refunds: new Map(),
+        closedChats: new Map(),
+        closedChatExpiry: new MinuteSchedule<string>(),
       };
       shops.set(shop, state);
     }
@@ -469,6 +482,17 @@ export function createEngine(options: EngineOptions): Engine {
     const chats = state.chats;
     const key = event.chatId;
     let chat = chats.get(key);
+    if (chat === undefined) {
+      const closeMs = state.closedChats.get(key);
+      if (closeMs !== undefined) {
+        // Compacted: closed more than the late horizon ago, events gone (see maintainChat).
+        if (event.tsMs > closeMs + entityRetentionMs) state.closedChats.delete(key);
+        else {
+          if (event.tsMs <= closeMs) lateEventsDropped += 1;
+          return;
+        }
+      }
+    }
     // Long after its close an id is forgotten; the same rule on the event's ts keeps a live
     // engine (which already dropped the record) and a fresh one (which has not) in agreement.
     if (chat !== undefined && event.tsMs > chat.closeMs + entityRetentionMs) {
@@ -504,14 +528,27 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (Number.isNaN(chat.closeMs)) return;
     if (events !== null && chat.closeMs + lateHorizonMs < watermarkMs) {
-      // A compacted chat never replays again, so its items are only needed by the expiry schedule.
-      chat.events = null;
-      chat.firstResponseItem = null;
-      chat.abandonedItem = null;
-      chat.handleItem = null;
-      chatMaintenance.add(chat.closeMs + entityRetentionMs + lateHorizonMs + 1, chat);
+      // A compacted chat never replays again (its items live on in the expiry schedule): only
+      // its close instant is kept, until the id is forgotten.
+      const state = shopState(chat.shop);
+      chats.delete(chat.key);
+      if (chat.closeMs + entityRetentionMs + lateHorizonMs < watermarkMs) return;
+      state.closedChats.set(chat.key, chat.closeMs);
+      state.closedChatExpiry.add(chat.closeMs + entityRetentionMs + lateHorizonMs + 1, chat.key);
+      return;
     }
-    if (chat.closeMs + entityRetentionMs + lateHorizonMs < watermarkMs) chats.delete(chat.key);
+    if (events === null && chat.closeMs + entityRetentionMs + lateHorizonMs < watermarkMs) {
+      chats.delete(chat.key);
+    }
+  }
+
+  /** Forgets a compacted chat once its retention is over (its entry in closedChatExpiry). */
+  function forgetClosedChat(state: ShopState, key: string, atMs: number): void {
+    const closeMs = state.closedChats.get(key);
+    // Only the entry of this close: the id may have been reused (and compacted) since.
+    if (closeMs !== undefined && closeMs + entityRetentionMs + lateHorizonMs + 1 === atMs) {
+      state.closedChats.delete(key);
+    }
   }
 
   // ---- refunds ------------------------------------------------------------------------------
@@ -659,7 +696,12 @@ export function createEngine(options: EngineOptions): Engine {
     if (expiresAtMs <= watermarkMs) return;
     windows.orders += 1;
     all.orders += 1;
-    orderExpiry.add(expiresAtMs, windows);
+    let queue = orderExpiry.get(windows);
+    if (queue === undefined) {
+      queue = new DueQueue();
+      orderExpiry.set(windows, queue);
+    }
+    queue.add(expiresAtMs);
   }
 
   function applyNow(event: PeakEvent): void {
@@ -687,6 +729,7 @@ export function createEngine(options: EngineOptions): Engine {
   // ---- time ---------------------------------------------------------------------------------
 
   function advanceTo(nowMs: number): void {
+    if (slicing !== undefined) finishSlices();
     if (!(nowMs > watermarkMs)) return;
     // The panes move first: events applied below have ts ≤ nowMs, so their panes are in range,
     // and panes that fall off now would be dropped at the end of this advance anyway.
@@ -716,11 +759,17 @@ export function createEngine(options: EngineOptions): Engine {
     }
     watermarkMs = nowMs;
     itemExpiry.drain(nowMs, retractItem);
-    orderExpiry.drain(nowMs, (windows) => {
-      windows.orders -= 1;
-      all.orders -= 1;
-    });
+    for (const [windows, queue] of orderExpiry) {
+      const expired = queue.drain(nowMs);
+      windows.orders -= expired;
+      all.orders -= expired;
+    }
     chatMaintenance.drain(nowMs, maintainChat);
+    for (const state of shops.values()) {
+      if (state.closedChatExpiry.size > 0) {
+        state.closedChatExpiry.drain(nowMs, (key, atMs) => forgetClosedChat(state, key, atMs));
+      }
+    }
     refundMaintenance.drain(nowMs, maintainRefund);
     // Hour starts are whole multiples of an hour in UTC for every whole-hour zone; the cut-off is
     // a function of the watermark alone, so live and fresh engines keep the same hours.
@@ -733,6 +782,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function apply(event: PeakEvent): void {
+    if (slicing !== undefined) finishSlices();
     if (event.tsMs <= watermarkMs) {
       applyNow(event);
       return;
@@ -794,6 +844,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function snapshot(asOfMs: number, shop: string | null): EngineSnapshot {
+    if (slicing !== undefined) finishSlices();
     advanceForQuery(asOfMs);
     const states = statesOf(shop);
     const windows = shop === null ? all : (shops.get(shop)?.windows ?? emptyWindows);
@@ -1045,6 +1096,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function unanswered(query: UnansweredQuery): UnansweredItem[] {
+    if (slicing !== undefined) finishSlices();
     advanceForQuery(query.asOfMs);
     const asOfMs = query.asOfMs;
     const limit = query.limit ?? 50;
@@ -1096,30 +1148,68 @@ export function createEngine(options: EngineOptions): Engine {
       }));
   }
 
-  function checkpoint(): Uint8Array {
+  /** The checkpoint being written by `checkpointAsync`, and its bytes once done. */
+  let slicing: { steps: Generator<undefined, Uint8Array, void>; bytes?: Uint8Array } | undefined;
+
+  /** Writes the remaining slices now: the state is about to change (or be read). */
+  function finishSlices(): void {
+    const current = slicing;
+    if (current === undefined) return;
+    slicing = undefined;
+    for (;;) {
+      const step = current.steps.next();
+      if (step.done === true) {
+        current.bytes = step.value;
+        return;
+      }
+    }
+  }
+
+  function internals(): EngineInternals {
     // Sorting now is what the next advance would do first; it keeps the image in entity order.
     if (!pendingSorted) {
       pending = pending.slice(pendingHead).sort(compareEvents);
       pendingHead = 0;
       pendingSorted = true;
     }
-    return writeCheckpoint(
-      {
-        watermarkMs,
-        paneHead,
-        pending: pendingHead === 0 ? pending : pending.slice(pendingHead),
-        shops,
-        all,
-        itemExpiry,
-        orderExpiry,
-        chatMaintenance,
-        refundMaintenance,
-        oldestArrivalHourMs,
-        lateEventsDropped,
-        orphanEventsDropped,
-      },
-      stateOptions,
-    );
+    return {
+      watermarkMs,
+      paneHead,
+      pending: pendingHead === 0 ? pending : pending.slice(pendingHead),
+      shops,
+      all,
+      itemExpiry,
+      orderExpiry,
+      chatMaintenance,
+      refundMaintenance,
+      oldestArrivalHourMs,
+      lateEventsDropped,
+      orphanEventsDropped,
+    };
+  }
+
+  async function checkpointAsync(): Promise<Uint8Array> {
+    finishSlices();
+    const current: NonNullable<typeof slicing> = {
+      steps: writeCheckpointInSlices(internals(), stateOptions),
+    };
+    slicing = current;
+    for (;;) {
+      if (slicing !== current) break; // finished synchronously by another call
+      const step = current.steps.next();
+      if (step.done === true) {
+        slicing = undefined;
+        current.bytes = step.value;
+        break;
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return current.bytes as Uint8Array;
+  }
+
+  function checkpoint(): Uint8Array {
+    finishSlices();
+    return writeCheckpoint(internals(), stateOptions);
   }
 
   function stats(): EngineStats {
@@ -1130,7 +1220,7 @@ export function createEngine(options: EngineOptions): Engine {
     for (const state of shops.values()) {
       openChats += state.openChats.size;
       openRefunds += state.openRefunds.size;
-      chatRecords += state.chats.size;
+      chatRecords += state.chats.size + state.closedChats.size;
       refundRecords += state.refunds.size;
     }
     return {
@@ -1143,7 +1233,12 @@ export function createEngine(options: EngineOptions): Engine {
       secondCompletions: all.secondCompletions,
       lateEventsDropped,
       orphanEventsDropped,
-      scheduledEntries: itemExpiry.size + orderExpiry.size + chatMaintenance.size + refundMaintenance.size,
+      scheduledEntries:
+        itemExpiry.size +
+        [...orderExpiry.values()].reduce((sum, queue) => sum + queue.size, 0) +
+        chatMaintenance.size +
+        refundMaintenance.size +
+        [...shops.values()].reduce((sum, state) => sum + state.closedChatExpiry.size, 0),
     };
   }
 
@@ -1153,6 +1248,10 @@ export function createEngine(options: EngineOptions): Engine {
     snapshot,
     unanswered,
     checkpoint,
+    checkpointAsync,
+    get checkpointing() {
+      return slicing !== undefined;
+    },
     get watermarkMs() {
       return watermarkMs;
     },

@@ -83,6 +83,19 @@ export class MinuteSchedule<T> {
     }
   }
 
+  /** The minutes holding entries, ascending (a checkpoint walks them in slices: `forEachIn`). */
+  minutes(): number[] {
+    return [...this.buckets.keys()].sort((a, b) => a - b);
+  }
+
+  /** Every entry of one minute, in insertion order; returns how many. */
+  forEachIn(minute: number, visit: (item: T, atMs: number) => void): number {
+    const bucket = this.buckets.get(minute);
+    if (bucket === undefined) return 0;
+    for (let i = 0; i < bucket.due.length; i += 1) visit(bucket.items[i] as T, bucket.due[i] as number);
+    return bucket.due.length;
+  }
+
   private hasDue(minute: number, upToMs: number): boolean {
     const bucket = this.buckets.get(minute);
     return bucket !== undefined && bucket.due.some((atMs) => atMs <= upToMs);
