@@ -473,12 +473,13 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  function registerQueue(state: ShopState, queue: string): void {
+    state.windows.queueNames.add(queue);
+    all.queueNames.add(queue);
+  }
+
   function applyChatEvent(event: ChatEvent): void {
     const state = shopState(event.shop);
-    if (event.type === 'chat.started' || event.type === 'chat.transferred') {
-      state.windows.queueNames.add(event.queue);
-      all.queueNames.add(event.queue);
-    }
     const chats = state.chats;
     const key = event.chatId;
     let chat = chats.get(key);
@@ -508,8 +509,19 @@ export function createEngine(options: EngineOptions): Engine {
       if (event.tsMs <= chat.closeMs) lateEventsDropped += 1;
       return;
     }
+    const wasOpened = chat.opened;
     insertChatEvent(events, event);
     refreshChat(state, chat, events);
+    // Queues are listed once a chat event names them for an opened chat: a transfer of a chat
+    // that was never opened has no effect (EVENTS.md), so it must not add a queue to the board.
+    if (chat.opened) {
+      if (!wasOpened) {
+        for (const e of events)
+          if (e.type === 'chat.started' || e.type === 'chat.transferred') registerQueue(state, e.queue);
+      } else if (event.type === 'chat.started' || event.type === 'chat.transferred') {
+        registerQueue(state, event.queue);
+      }
+    }
     if (!chat.opened) chatMaintenance.add(event.tsMs + lateHorizonMs + 1, chat);
   }
 

@@ -45,6 +45,7 @@ export class MinuteSchedule<T> {
   /** Calls `visit` for every entry due at or before `upToMs`, and removes it. */
   drain(upToMs: number, visit: (item: T, atMs: number) => void): void {
     const lastMinute = Math.floor(upToMs / MINUTE_MS);
+    let emptyRun = 0;
     while (this.size > 0 && this.cursorMinute <= lastMinute) {
       const minute = this.cursorMinute;
       const bucket = this.buckets.get(minute);
@@ -69,7 +70,19 @@ export class MinuteSchedule<T> {
         if (minute === lastMinute) break;
       }
       // A visit may have scheduled work in an earlier minute, which moved the cursor back.
-      if (this.cursorMinute === minute) this.cursorMinute = minute + 1;
+      if (this.cursorMinute === minute) {
+        this.cursorMinute = minute + 1;
+        // A long run of empty minutes (an event dated 1970 moves the cursor back decades) is
+        // skipped by jumping to the earliest minute that has entries: walking it would take
+        // millions of steps inside one snapshot.
+        if (bucket === undefined && ++emptyRun >= 64) {
+          emptyRun = 0;
+          let earliest = Number.POSITIVE_INFINITY;
+          for (const key of this.buckets.keys())
+            if (key >= this.cursorMinute && key < earliest) earliest = key;
+          this.cursorMinute = earliest;
+        }
+      }
     }
     if (this.size === 0) this.cursorMinute = Number.POSITIVE_INFINITY;
   }
