@@ -23,7 +23,6 @@ import {
   caughtUp,
   cleanRun,
   fetchHealth,
-  fetchIngest,
   fetchSnapshot,
   figures,
   poll,
