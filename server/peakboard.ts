@@ -34,8 +34,6 @@ import { createSerialQueue, recoverEngine, snapshotsFromStore } from './time-tra
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 
-export { replayStoredEvents } from './time-travel.ts';
-
 export interface RunningPeakboard {
   /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080 */
   url: string;

@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
-import { createAdmission, createEventClock } from '../../server/events/index.ts';
+import { CompactIdSet, createAdmission, createEventClock } from '../../server/events/index.ts';
 import { ensureStream, startIngest, startNatsServer } from '../../server/ingest/index.ts';
 import { openStore } from '../../server/store/index.ts';
 
@@ -46,7 +46,8 @@ if (args.child) {
 /** Child process: Peakboard's ingest from an existing stream, timed until caught up. */
 async function runPeakboardIngest(natsUrl: string, dir: string, expected: number): Promise<void> {
   const store = await openStore(join(dir, 'bench.duckdb'));
-  const seen = new Set<string>();
+  // The server's own dedupe set, so the figure is the server's.
+  const seen = new CompactIdSet();
   const clock = createEventClock();
   const admission = createAdmission({ clock, maxFutureSec: 300, seen });
   const counts = { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: {} };

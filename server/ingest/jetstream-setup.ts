@@ -54,8 +54,6 @@ export interface ConsumerSettings {
   startSeq: number;
   /** Flow control: at most this many unacknowledged messages in flight. */
   maxAckPending: number;
-  /** Optional subject filters (a shop partition, e.g. `ops.*.shop-a`). */
-  filterSubjects?: string[];
 }
 
 /** Deletes the durable consumer if present and creates it afresh at `startSeq`. */
@@ -65,7 +63,6 @@ export async function recreateConsumer(jsm: JetStreamManager, settings: Consumer
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  const filters = settings.filterSubjects ?? [];
   await jsm.consumers.add(settings.stream, {
     durable_name: settings.consumer,
     ack_policy: AckPolicy.All,
@@ -74,8 +71,6 @@ export async function recreateConsumer(jsm: JetStreamManager, settings: Consumer
     max_ack_pending: settings.maxAckPending,
     // Long enough that a slow DuckDB commit never triggers a redelivery storm.
     ack_wait: nanos(60_000),
-    ...(filters.length === 1 ? { filter_subject: filters[0] } : {}),
-    ...(filters.length > 1 ? { filter_subjects: filters } : {}),
   });
 }
 

@@ -13,6 +13,7 @@ import { connect } from '@nats-io/transport-node';
 import { formatInstant } from '../../server/events/index.ts';
 import { replayFile } from '../../scripts/lib/replay.ts';
 import { makeTempDir, startTestNats } from './nats.ts';
+import { waitFor } from './publish.ts';
 import { startServerProcess } from './server-process.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -106,27 +107,13 @@ export async function fetchHealth(url: string): Promise<Health> {
 }
 
 /** Polls `probe` every `everyMs` until it returns a value, or throws after `timeoutMs`. */
-export async function poll<T>(
+export function poll<T>(
   probe: () => Promise<T | undefined>,
   what: string,
   timeoutMs: number,
   everyMs = 200,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  return waitFor(probe, timeoutMs, what, everyMs);
 }
 
 /** Waits until the server has accounted for `stored` messages and sees nothing pending. */
