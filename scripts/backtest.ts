@@ -16,9 +16,8 @@ import { formatInstant, parseTimestampMs } from '../server/events/index.ts';
 import {
   parseDurationMs,
   parseWhatIfPlan,
-  readLineBatches,
   renderHtmlReport,
-  runBacktestAsync,
+  runBacktestFile,
   type BacktestOptions,
   type BacktestReport,
 } from './lib/backtest/index.ts';
@@ -121,7 +120,8 @@ async function main(): Promise<void> {
   }
 
   const startedMs = performance.now();
-  const report = await runBacktestAsync(readLineBatches(values.input), options);
+  // Admission in a worker thread, the engine here: the same report as runBacktestAsync, faster.
+  const report = await runBacktestFile(values.input, options);
   await writeReport(values.out, report);
   if (values.html !== undefined) writeFileSync(values.html, renderHtmlReport(report));
   if (!values.quiet) {

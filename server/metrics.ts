@@ -9,11 +9,30 @@ import type { EngineSnapshot } from './engine/index.ts';
 import type { IngestStatus } from './ingest/index.ts';
 import type { PushHubStats } from './push/index.ts';
 
+/** Retention as of the last sweep (store/retention.ts); removal counts since the store was created. */
+export interface RetentionMetricsSource {
+  sweeps: number;
+  eventsRemoved: number;
+  deadLettersRemoved: number;
+  /** Since this process started (checkpoints are few and rotate anyway). */
+  checkpointsRemoved: number;
+  /** Events before this instant are removed (epoch ms); undefined before the first sweep. */
+  horizonMs: number | undefined;
+  /** Events older than the horizon still stored, waiting for an engine checkpoint to absorb them. */
+  eventsAwaitingCheckpoint: number;
+  lastSweepSeconds: number;
+  /** The longest step of the last sweep: the most a batch commit could have waited behind it. */
+  longestStepSeconds: number;
+  /** DuckDB file and WAL size. */
+  databaseBytes: number;
+}
+
 export interface MetricsSources {
   ingest: () => IngestStatus;
   snapshot: () => EngineSnapshot;
   pushClients: () => number;
   pushStats: () => PushHubStats;
+  retention?: () => RetentionMetricsSource;
 }
 
 export interface PeakboardMetrics {
@@ -49,7 +68,8 @@ export function createMetrics(sources: MetricsSources): PeakboardMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [reason, n] of Object.entries(sources.ingest().counts.rejectedByReason)) this.inc({ reason }, n);
+      for (const [reason, n] of Object.entries(sources.ingest().counts.rejectedByReason))
+        this.inc({ reason }, n);
     },
   });
   new Gauge({
@@ -106,6 +126,68 @@ export function createMetrics(sources: MetricsSources): PeakboardMetrics {
       this.inc(sources.pushStats().slowSkips);
     },
   });
+  const retention = sources.retention;
+  if (retention !== undefined) {
+    new Counter({
+      name: 'peakboard_retention_sweeps_total',
+      help: 'Retention sweeps run, since the store was created',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(retention().sweeps);
+      },
+    });
+    new Counter({
+      name: 'peakboard_retention_removed_total',
+      help: 'Rows removed by retention by kind (events, dead_letters since the store was created; checkpoints since start)',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        const r = retention();
+        this.reset();
+        this.inc({ kind: 'events' }, r.eventsRemoved);
+        this.inc({ kind: 'dead_letters' }, r.deadLettersRemoved);
+        this.inc({ kind: 'checkpoints' }, r.checkpointsRemoved);
+      },
+    });
+    const retentionGauge = (
+      name: string,
+      help: string,
+      pick: (r: RetentionMetricsSource) => number | undefined,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const value = pick(retention());
+          this.reset();
+          if (value !== undefined) this.set(value);
+        },
+      });
+    retentionGauge(
+      'peakboard_retention_horizon_timestamp_seconds',
+      'Events with ts before this instant have been removed (start of a business day)',
+      (r) => (r.horizonMs === undefined ? undefined : r.horizonMs / 1000),
+    );
+    retentionGauge(
+      'peakboard_retention_events_awaiting_checkpoint',
+      'Events older than the horizon kept until an engine checkpoint absorbs them',
+      (r) => r.eventsAwaitingCheckpoint,
+    );
+    retentionGauge(
+      'peakboard_retention_last_sweep_seconds',
+      'Duration of the last sweep',
+      (r) => r.lastSweepSeconds,
+    );
+    retentionGauge(
+      'peakboard_retention_longest_step_seconds',
+      'Longest step of the last sweep (the most a batch commit waited behind it)',
+      (r) => r.longestStepSeconds,
+    );
+    retentionGauge('peakboard_retention_database_bytes', 'DuckDB file plus WAL size', (r) => r.databaseBytes);
+  }
+
   const tick = new Histogram({
     name: 'peakboard_push_tick_seconds',
     help: 'Cost of building one channel snapshot for a push tick',
@@ -114,7 +196,11 @@ export function createMetrics(sources: MetricsSources): PeakboardMetrics {
   });
 
   // Headline aggregates, all shops together.
-  const chatGauge = (name: string, help: string, pick: (q: EngineSnapshot['chat']['queues'][string]) => number) =>
+  const chatGauge = (
+    name: string,
+    help: string,
+    pick: (q: EngineSnapshot['chat']['queues'][string]) => number,
+  ) =>
     new Gauge({
       name,
       help,
@@ -122,7 +208,8 @@ export function createMetrics(sources: MetricsSources): PeakboardMetrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [queue, aggregates] of Object.entries(latest().chat.queues)) this.set({ queue }, pick(aggregates));
+        for (const [queue, aggregates] of Object.entries(latest().chat.queues))
+          this.set({ queue }, pick(aggregates));
       },
     });
   // One snapshot per scrape, shared by every gauge of that scrape.
@@ -133,7 +220,11 @@ export function createMetrics(sources: MetricsSources): PeakboardMetrics {
     return cached.snapshot;
   };
   chatGauge('peakboard_chat_waiting', 'Open chats waiting for an agent reply', (q) => q.waiting);
-  chatGauge('peakboard_chat_unanswered_over_30m', 'Waiting chats with wait >= 1800 s', (q) => q.unansweredOver30m);
+  chatGauge(
+    'peakboard_chat_unanswered_over_30m',
+    'Waiting chats with wait >= 1800 s',
+    (q) => q.unansweredOver30m,
+  );
   chatGauge('peakboard_chat_oldest_wait_seconds', 'Longest current wait', (q) => q.oldestWaitSec);
   chatGauge('peakboard_chat_agents_online', 'Agents online or busy serving the queue', (q) => q.agentsOnline);
   new Gauge({

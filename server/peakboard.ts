@@ -29,10 +29,18 @@ import {
   type StaffingInput,
   type WhatIfRequest,
 } from './staffing/index.ts';
-import { openStore, StoreError, type Store } from './store/index.ts';
+import {
+  businessDaysBefore,
+  nextHorizonChangeMs,
+  openStore,
+  retentionHorizonMs,
+  StoreError,
+  type RetentionSweepResult,
+  type Store,
+} from './store/index.ts';
 import { createSerialQueue, recoverEngine, snapshotsFromStore } from './time-travel.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type RetentionMetricsSource } from './metrics.ts';
 
 export interface RunningPeakboard {
   /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080 */
@@ -50,7 +58,7 @@ export interface PeakboardOptions {
   logger?: Logger;
 }
 
-/** Loads every stored id into the dedupe set; ids are unique per accepted event forever. */
+/** Loads every stored id into the dedupe set: the ids of the retained days (see retention below). */
 async function loadSeenIds(store: Store): Promise<CompactIdSet> {
   const seen = new CompactIdSet();
   await store.forEachEventId((ids) => {
@@ -144,6 +152,10 @@ export async function startPeakboard(
       return lastLiveMs;
     };
 
+    /** The clock instant at which the retention horizon next moves a day (set by the sweeps below). */
+    let nextSweepAtMs = Number.NEGATIVE_INFINITY;
+    let requestSweep = (): void => {};
+
     let stateVersion = 0;
     /** True while engine.checkpointAsync() writes; commits meanwhile wait in `heldBack`. */
     let checkpointWriting = false;
@@ -176,6 +188,7 @@ export async function startPeakboard(
       onCommitted: (events) => {
         // While a checkpoint is being written (in slices) the engine must not change: hold the
         // events back and apply them, in commit order, once it is done.
+        if (clock.nowMs() >= nextSweepAtMs) requestSweep();
         if (checkpointWriting) {
           heldBack.push(events);
           return;
@@ -248,6 +261,123 @@ export async function startPeakboard(
       await ingest.stop();
       const streamSeq = ingest.status().lastStreamSeq;
       if (streamSeq !== lastCheckpointSeq && eventsSinceCheckpoint > 0) await writeCheckpoint(streamSeq);
+    });
+
+    // Retention (store/retention.ts): whole business days older than RETENTION_DAYS before the
+    // clock leave DuckDB, once per day change of the horizon (and once at start); dead letters by
+    // their received time, which is wall time in either clock mode. Their ids leave the dedupe
+    // set, so its memory follows the retained window (docs/OPERATIONS.md, Retention).
+    const retentionTotals = await store.readRetentionTotals();
+    const retention: RetentionMetricsSource = {
+      ...retentionTotals,
+      checkpointsRemoved: 0,
+      horizonMs: undefined,
+      eventsAwaitingCheckpoint: 0,
+      lastSweepSeconds: 0,
+      longestStepSeconds: 0,
+      databaseBytes: store.fileBytes(),
+    };
+    const RETENTION_CHECK_MS = 5_000;
+    const RETENTION_RETRY_MS = 60_000;
+    let retentionInFlight: Promise<void> | undefined;
+    let retentionStopped = false;
+    /** The horizons of the last sweep that completed; undefined: sweep at the next check. */
+    let sweptEventsBeforeMs: number | undefined;
+    let sweptDeadLettersBeforeMs: number | undefined;
+    let retryAfter = 0;
+    const sweepOnce = (eventsBeforeMs: number, deadLettersBeforeMs: number): Promise<RetentionSweepResult> =>
+      store.sweepRetention({
+        eventsBeforeMs,
+        deadLettersBeforeMs,
+        onEventsRemoved: (ids) => {
+          for (const id of ids) seen.delete(id);
+        },
+        cancelled: () => retentionStopped,
+      });
+    const sweep = async (eventsBeforeMs: number, deadLettersBeforeMs: number): Promise<void> => {
+      const started = performance.now();
+      let result = await sweepOnce(eventsBeforeMs, deadLettersBeforeMs);
+      const first = result;
+      // Old events stored after the newest engine checkpoint may only go once one absorbs them.
+      if (result.eventsAwaitingCheckpoint > 0 && !retentionStopped) {
+        await checkpointInFlight;
+        const streamSeq = ingest.status().lastStreamSeq;
+        if (streamSeq !== lastCheckpointSeq) {
+          checkpointInFlight = writeCheckpoint(streamSeq).finally(() => (checkpointInFlight = undefined));
+          await checkpointInFlight;
+        }
+        const second = await sweepOnce(eventsBeforeMs, deadLettersBeforeMs);
+        result = {
+          ...second,
+          eventsRemoved: first.eventsRemoved + second.eventsRemoved,
+          deadLettersRemoved: first.deadLettersRemoved + second.deadLettersRemoved,
+          checkpointsRemoved: first.checkpointsRemoved + second.checkpointsRemoved,
+          oldestRemovedTsMs: first.oldestRemovedTsMs ?? second.oldestRemovedTsMs,
+          steps: first.steps + second.steps,
+          longestStepMs: Math.max(first.longestStepMs, second.longestStepMs),
+        };
+      }
+      const ms = Math.round(performance.now() - started);
+      Object.assign(retention, await store.readRetentionTotals(), {
+        checkpointsRemoved: retention.checkpointsRemoved + result.checkpointsRemoved,
+        horizonMs: eventsBeforeMs,
+        eventsAwaitingCheckpoint: result.eventsAwaitingCheckpoint,
+        lastSweepSeconds: ms / 1000,
+        longestStepSeconds: result.longestStepMs / 1000,
+        databaseBytes: store.fileBytes(),
+      });
+      log.info('retention sweep', {
+        horizon: formatInstant(eventsBeforeMs, config.businessTimeZone),
+        days:
+          result.oldestRemovedTsMs === undefined
+            ? 0
+            : businessDaysBefore(result.oldestRemovedTsMs, eventsBeforeMs, config.businessTimeZone),
+        events: result.eventsRemoved,
+        deadLetters: result.deadLettersRemoved,
+        checkpoints: result.checkpointsRemoved,
+        awaitingCheckpoint: result.eventsAwaitingCheckpoint,
+        steps: result.steps,
+        longestStepMs: result.longestStepMs,
+        ms,
+        fileBytes: retention.databaseBytes,
+        ...(result.fileCheckpointed ? {} : { fileCheckpointed: false }),
+      });
+    };
+    requestSweep = (): void => {
+      // An event clock not yet set (an empty store) has nothing to sweep.
+      if (retentionInFlight !== undefined || retentionStopped || clock.unset) return;
+      if (performance.now() < retryAfter) return;
+      const nowMs = clock.nowMs();
+      const eventsBeforeMs = retentionHorizonMs(nowMs, config.retentionDays, config.businessTimeZone);
+      const deadLettersBeforeMs = retentionHorizonMs(
+        Date.now(),
+        config.retentionDays,
+        config.businessTimeZone,
+      );
+      if (eventsBeforeMs === sweptEventsBeforeMs && deadLettersBeforeMs === sweptDeadLettersBeforeMs) return;
+      nextSweepAtMs = nextHorizonChangeMs(nowMs, config.retentionDays, config.businessTimeZone);
+      sweptEventsBeforeMs = eventsBeforeMs;
+      sweptDeadLettersBeforeMs = deadLettersBeforeMs;
+      retentionInFlight = sweep(eventsBeforeMs, deadLettersBeforeMs)
+        .catch((error: unknown) => {
+          // Tried again a minute later (a disk-full store must not log every 5 s).
+          sweptEventsBeforeMs = undefined;
+          sweptDeadLettersBeforeMs = undefined;
+          retryAfter = performance.now() + RETENTION_RETRY_MS;
+          log.warn('retention sweep failed', { error: String(error) });
+        })
+        .finally(() => {
+          retentionInFlight = undefined;
+          // The event clock may have crossed another day meanwhile (a fast replay).
+          if (clock.nowMs() >= nextSweepAtMs) setImmediate(requestSweep);
+        });
+    };
+    const retentionTimer = setInterval(requestSweep, RETENTION_CHECK_MS);
+    retentionTimer.unref();
+    stops.push(async () => {
+      retentionStopped = true;
+      clearInterval(retentionTimer);
+      await retentionInFlight;
     });
 
     const ingestBlock = () => {
@@ -416,7 +546,9 @@ export async function startPeakboard(
       snapshot: () => liveSnapshot(null),
       pushClients: () => hub.clientCount(),
       pushStats: () => hub.stats(),
+      retention: () => retention,
     });
+    requestSweep();
     log.info('peakboard listening', { url: http.url, clock: config.clock });
 
     return {

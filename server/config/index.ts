@@ -316,7 +316,11 @@ export const CONFIG_VARIABLES: readonly { name: string; fallback: string; meanin
     fallback: 'Asia/Shanghai',
     meaning: 'time zone of hours, days and written instants',
   },
-  { name: 'RETENTION_DAYS', fallback: '35', meaning: 'days of events kept (stream max_age and DuckDB)' },
+  {
+    name: 'RETENTION_DAYS',
+    fallback: '35',
+    meaning: 'whole business days kept in DuckDB and the stream (31-3650; the 30-day windows need 31)',
+  },
   {
     name: 'MAX_FUTURE_SEC',
     fallback: '300',

@@ -43,9 +43,33 @@ export interface ChatRecord {
   /** Hour (business zone) this chat's arrival is counted in, NaN when not counted. */
   arrivalHourMs: number;
   arrivalQueue: string;
+  /**
+   * The queues this chat was in: its opening queue and each transfer before the close (what
+   * `namedQueues` gives). They list the queue on the board (ScopeWindows.queueRefs).
+   */
+  queuesNamed: readonly string[];
   firstResponseItem: WindowItem | null;
   abandonedItem: WindowItem | null;
   handleItem: WindowItem | null;
+}
+
+const NO_QUEUES: readonly string[] = [];
+
+/**
+ * The queues a chat with these events (entity order) was in: the first chat.started's queue and
+ * the queues of the transfers after it, up to the close. Events outside that span have no effect
+ * (EVENTS.md), so they must not put a queue on the board either. Distinct, in first-seen order.
+ */
+export function namedQueues(events: readonly ChatEvent[]): readonly string[] {
+  let named: string[] | null = null;
+  for (const event of events) {
+    if (named === null) {
+      if (event.type === 'chat.started') named = [event.queue];
+    } else if (event.type === 'chat.transferred') {
+      if (!named.includes(event.queue)) named.push(event.queue);
+    } else if (event.type === 'chat.closed') break;
+  }
+  return named ?? NO_QUEUES;
 }
 
 export function createChatRecord(shop: string, chatId: string, key: string): ChatRecord {
@@ -69,6 +93,7 @@ export function createChatRecord(shop: string, chatId: string, key: string): Cha
     queueAtClose: '',
     arrivalHourMs: Number.NaN,
     arrivalQueue: '',
+    queuesNamed: NO_QUEUES,
     firstResponseItem: null,
     abandonedItem: null,
     handleItem: null,
@@ -79,7 +104,9 @@ export function createChatRecord(shop: string, chatId: string, key: string): Cha
 export function insertChatEvent(events: ChatEvent[], event: ChatEvent): void {
   let position = events.length;
   while (position > 0 && compareEvents(events[position - 1] as ChatEvent, event) > 0) position -= 1;
-  events.splice(position, 0, event);
+  // push when appending: splice allocates the (empty) array of removed elements.
+  if (position === events.length) events.push(event);
+  else events.splice(position, 0, event);
 }
 
 /**

@@ -19,18 +19,24 @@
  */
 import { DefaultSerializer as Serializer, deserialize } from 'node:v8';
 import type { ChatEvent, PeakEvent, RefundEvent, RefundPath } from '../events/index.ts';
-import { createChatRecord, type ChatRecord } from './chat-state.ts';
+import { createChatRecord, namedQueues, type ChatRecord } from './chat-state.ts';
 import { DurationMultiset } from './duration-multiset.ts';
-import type { AgentRecord, EngineInternals, ShopState, StateOptions } from './engine-state.ts';
+import {
+  emptyPathCounts,
+  type AgentRecord,
+  type EngineInternals,
+  type ShopState,
+  type StateOptions,
+} from './engine-state.ts';
 import { DueQueue } from './due-queue.ts';
 import { MinuteSchedule } from './minute-schedule.ts';
 import type { PaneRing } from './pane-ring.ts';
-import { createRefundRecord, type RefundRecord } from './refund-state.ts';
+import { createRefundRecord, currentPath, type RefundRecord } from './refund-state.ts';
 import { PATH_KEYS, QueueWindow, ScopeWindows } from './scope.ts';
 import { windowMsOf, type NodeDurationsMs, type WindowItem, type WindowItemKind } from './window-item.ts';
 
 /** Bump whenever the image below or the meaning of any state field changes. */
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 const MAGIC = [0x50, 0x42, 0x45, 0x43]; // 'PBEC'
 const HEADER_BYTES = MAGIC.length + 1;
 
@@ -69,7 +75,9 @@ interface PaneImage {
 }
 
 interface ScopeImage {
+  /** Chat queues and their chat counts (ScopeWindows.queueRefs), in map order. */
   queueNames: string[];
+  queueRefs: Float64Array;
   queues: {
     name: string;
     firstResponse: Float64Array;
@@ -216,7 +224,8 @@ function restorePanes(ring: PaneRing, image: PaneImage): void {
 
 function scopeImage(windows: ScopeWindows): ScopeImage {
   return {
-    queueNames: [...windows.queueNames],
+    queueNames: [...windows.queueRefs.keys()],
+    queueRefs: Float64Array.from(windows.queueRefs.values()),
     queues: [...windows.queues].map(([name, window]) => ({
       name,
       firstResponse: window.firstResponse.toSorted(),
@@ -256,7 +265,7 @@ function scopeImage(windows: ScopeWindows): ScopeImage {
 
 function restoreScope(image: ScopeImage): ScopeWindows {
   const windows = new ScopeWindows();
-  for (const name of image.queueNames) windows.queueNames.add(name);
+  image.queueNames.forEach((name, i) => windows.queueRefs.set(name, image.queueRefs[i] ?? 0));
   for (const queue of image.queues) {
     const window = new QueueWindow();
     window.firstResponse = DurationMultiset.fromSorted(queue.firstResponse);
@@ -660,6 +669,8 @@ export function readCheckpoint(bytes: Uint8Array, options: StateOptions): Engine
       windows: restoreScope(scope),
       openChats: new Map(),
       openRefunds: new Map(),
+      awaitingRefunds: new Map(),
+      openRefundsByPath: emptyPathCounts(),
       agents: new Map((image.agents[index] ?? []).map(({ id, record }) => [id, record])),
       chats: new Map(),
       refunds: new Map(),
@@ -730,6 +741,7 @@ export function readCheckpoint(bytes: Uint8Array, options: StateOptions): Engine
     chat.queueAtClose = text(chats.strings[s + 3] ?? 0);
     chat.arrivalHourMs = chats.numbers[n + 4] ?? Number.NaN;
     chat.arrivalQueue = text(chats.strings[s + 4] ?? 0);
+    chat.queuesNamed = namedQueues(chat.events);
     chat.firstResponseItem = itemAt(chats.items[it] ?? -1);
     chat.abandonedItem = itemAt(chats.items[it + 1] ?? -1);
     chat.handleItem = itemAt(chats.items[it + 2] ?? -1);
@@ -800,11 +812,16 @@ export function readCheckpoint(bytes: Uint8Array, options: StateOptions): Engine
     }
   });
   image.openRefunds.forEach((indexes, shopAt) => {
-    const open = stateOf(shopAt).openRefunds;
+    const shopState = stateOf(shopAt);
+    const open = shopState.openRefunds;
     for (const at of indexes) {
       const refund = refundRecords[at];
       if (refund === undefined) throw new CheckpointFormatError('checkpoint open refund missing');
       open.set(refund.key, refund);
+      if (refund.responseTsMs === Number.POSITIVE_INFINITY) shopState.awaitingRefunds.set(refund.key, refund);
+      const path = currentPath(refund);
+      refund.countedOpenPath = path;
+      shopState.openRefundsByPath[path] += 1;
     }
   });
 

@@ -27,6 +27,13 @@ function lowerBound(values: readonly number[], value: number): number {
   return low;
 }
 
+interface CachedPercentile {
+  numerator: number;
+  denominator: number;
+  version: number;
+  value: number | null;
+}
+
 export class DurationMultiset {
   private readonly buckets = new Map<number, number[]>();
   /** Indices of the non-empty buckets, ascending. */
@@ -41,12 +48,7 @@ export class DurationMultiset {
    * buckets each time is most of a snapshot's cost.
    */
   private version = 0;
-  private readonly cached: {
-    numerator: number;
-    denominator: number;
-    version: number;
-    value: number | null;
-  }[] = [];
+  private readonly cached: CachedPercentile[] = [];
 
   add(valueMs: number): void {
     const index = bucketOf(valueMs);
@@ -56,7 +58,11 @@ export class DurationMultiset {
       this.buckets.set(index, values);
       this.bucketIndices.splice(lowerBound(this.bucketIndices, index), 0, index);
     }
-    values.splice(lowerBound(values, valueMs), 0, valueMs);
+    // Appends when it is the largest (durations mostly come in no order, but splice allocates
+    // the array of removed elements even when it removes none).
+    const position = lowerBound(values, valueMs);
+    if (position === values.length) values.push(valueMs);
+    else values.splice(position, 0, valueMs);
     this.version += 1;
     this.count += 1;
     this.sumMs += valueMs;
@@ -69,7 +75,9 @@ export class DurationMultiset {
     if (values === undefined) return false;
     const position = lowerBound(values, valueMs);
     if (values[position] !== valueMs) return false;
-    values.splice(position, 1);
+    // values.splice(position, 1) without the array of removed elements splice allocates.
+    for (let i = position + 1; i < values.length; i += 1) values[i - 1] = values[i] as number;
+    values.pop();
     this.version += 1;
     if (values.length === 0) {
       this.buckets.delete(index);
@@ -116,7 +124,10 @@ export class DurationMultiset {
    */
   percentile(numerator: number, denominator: number): number | null {
     if (this.count === 0) return null;
-    for (const entry of this.cached) {
+    // Index loops here and in `walk`: called a few times per snapshot, these stay unoptimised
+    // long enough that a for-of allocated an iterator result per bucket.
+    for (let i = 0; i < this.cached.length; i += 1) {
+      const entry = this.cached[i] as CachedPercentile;
       if (entry.numerator === numerator && entry.denominator === denominator) {
         if (entry.version !== this.version) {
           entry.value = this.walk(numerator, denominator);
@@ -133,8 +144,9 @@ export class DurationMultiset {
   private walk(numerator: number, denominator: number): number | null {
     const rank = Math.max(1, Math.floor((numerator * this.count + denominator - 1) / denominator));
     let before = 0;
-    for (const index of this.bucketIndices) {
-      const values = this.buckets.get(index) as number[];
+    const indices = this.bucketIndices;
+    for (let i = 0; i < indices.length; i += 1) {
+      const values = this.buckets.get(indices[i] as number) as number[];
       if (before + values.length >= rank) return values[rank - before - 1] as number;
       before += values.length;
     }

@@ -2,7 +2,7 @@
  * The engine's mutable state, as one record: what `createEngine` keeps in its closure, and what
  * a checkpoint writes and restores (checkpoint.ts). Nothing here is derived at read time.
  */
-import type { AgentStatus, PeakEvent } from '../events/index.ts';
+import type { AgentStatus, PeakEvent, RefundPath } from '../events/index.ts';
 import type { ChatRecord } from './chat-state.ts';
 import type { DueQueue } from './due-queue.ts';
 import type { MinuteSchedule } from './minute-schedule.ts';
@@ -18,12 +18,29 @@ export interface AgentRecord {
   maxChats: number;
 }
 
+/** Open refunds per path, all zero. */
+export function emptyPathCounts(): Record<RefundPath, number> {
+  return { unshipped: 0, in_transit: 0, received_refund_only: 0, return_refund: 0 };
+}
+
 /** Per-shop state: its window sums and its entities. */
 export interface ShopState {
   readonly windows: ScopeWindows;
   /** Open chats / refunds (a subset of `chats` / `refunds`), scanned by a snapshot. */
   readonly openChats: Map<string, ChatRecord>;
   readonly openRefunds: Map<string, RefundRecord>;
+  /**
+   * The open refunds still awaiting a first response (a subset of `openRefunds`), so the
+   * per-minute probes of a backtest need not scan every open refund. Derived: not written to a
+   * checkpoint, rebuilt from `openRefunds` on restore.
+   */
+  readonly awaitingRefunds: Map<string, RefundRecord>;
+  /**
+   * `openRefunds` counted by current path, so a snapshot need not visit each open refund (their
+   * records are scattered in memory: a scan of thousands was most of a snapshot). Derived like
+   * `awaitingRefunds`.
+   */
+  readonly openRefundsByPath: Record<RefundPath, number>;
   readonly agents: Map<string, AgentRecord>;
   /**
    * Every remembered chat / refund of the shop by id (open or not). Per shop rather than one map

@@ -46,10 +46,10 @@ import {
   type AlertHistory,
   type AlertThresholds,
 } from './alerts.ts';
-import { createChatRecord, insertChatEvent, replayChat, type ChatRecord } from './chat-state.ts';
+import { createChatRecord, insertChatEvent, namedQueues, replayChat, type ChatRecord } from './chat-state.ts';
 import { compareEvents } from './event-order.ts';
 import { readCheckpoint, writeCheckpoint, writeCheckpointInSlices } from './checkpoint.ts';
-import type { EngineInternals, ShopState, StateOptions } from './engine-state.ts';
+import { emptyPathCounts, type EngineInternals, type ShopState, type StateOptions } from './engine-state.ts';
 import { DueQueue } from './due-queue.ts';
 import { MinuteSchedule } from './minute-schedule.ts';
 import {
@@ -178,6 +178,34 @@ export type UnansweredItem =
       agentId: null;
     };
 
+/** `Engine.probe`: a snapshot's queue-depth and unanswered figures, nothing else. */
+export interface EngineProbe {
+  /** Chat queues in the snapshot's order (the keys of `chat.queues`). */
+  readonly chatQueues: readonly string[];
+  /** Per chat queue, in that order: the snapshot's `waiting` and `unansweredOver30m`. */
+  readonly chatWaiting: Float64Array;
+  readonly chatUnansweredOver30m: Float64Array;
+  /** The snapshot's `refunds.awaitingResponse` and `refunds.unansweredOver30m`. */
+  readonly refundsAwaitingResponse: number;
+  readonly refundsUnansweredOver30m: number;
+}
+
+/** The open chats of a scope, per chat queue (index of the queue in the snapshot's order). */
+interface ChatScan {
+  readonly queueIndex: ReadonlyMap<string, number>;
+  readonly waiting: Float64Array;
+  readonly unassigned: Float64Array;
+  readonly over30m: Float64Array;
+  readonly oldestWaitStartMs: Float64Array;
+}
+
+/** The refunds of a scope awaiting their first response. */
+interface AwaitingScan {
+  awaiting: number;
+  over30m: number;
+  oldestRequestedMs: number;
+}
+
 /** Counters about the engine itself (not part of the aggregates contract). */
 export interface EngineStats {
   /** The watermark, epoch ms (−Infinity before the first advance). */
@@ -209,6 +237,12 @@ export interface Engine {
    * to the past uses a fresh engine fed the stored events).
    */
   snapshot(asOfMs: number, shop: string | null): EngineSnapshot;
+  /**
+   * The few figures a backtest samples every minute (queue depths, unanswered ≥ 30 min), read by
+   * the same scans as `snapshot`, so they equal its values; without percentiles, alerts and
+   * staffing. Advances the watermark like snapshot.
+   */
+  probe(asOfMs: number, shop: string | null): EngineProbe;
   /** Oldest waiting chats or unanswered refunds first. Advances the watermark like snapshot. */
   unanswered(query: UnansweredQuery): UnansweredItem[];
   /**
@@ -261,9 +295,15 @@ export function createEngine(options: EngineOptions): Engine {
     options.restoreFrom === undefined ? undefined : readCheckpoint(options.restoreFrom, stateOptions);
 
   let watermarkMs = restored?.watermarkMs ?? Number.NEGATIVE_INFINITY;
-  let pending: PeakEvent[] = restored?.pending ?? [];
+  /**
+   * Events not applied yet, pending[pendingHead … pendingEnd), in entity order (see `apply`). The
+   * array is a buffer that only grows: slots outside the range are undefined, so advancing and
+   * compacting allocate nothing (regrowing an array after each advance was a third of the
+   * engine's garbage).
+   */
+  const pending: (PeakEvent | undefined)[] = [...(restored?.pending ?? [])];
   let pendingHead = 0;
-  let pendingSorted = true;
+  let pendingEnd = pending.length;
 
   const shops = restored?.shops ?? new Map<string, ShopState>();
   const all = restored?.all ?? new ScopeWindows();
@@ -335,6 +375,8 @@ export function createEngine(options: EngineOptions): Engine {
         windows: new ScopeWindows(),
         openChats: new Map(),
         openRefunds: new Map(),
+        awaitingRefunds: new Map(),
+        openRefundsByPath: emptyPathCounts(),
         agents: new Map(),
         chats: new Map(),
         refunds: new Map(),
@@ -473,9 +515,22 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
-  function registerQueue(state: ShopState, queue: string): void {
-    state.windows.queueNames.add(queue);
-    all.queueNames.add(queue);
+  /** Moves the chat's queue counts from the queues it was in to those it is in now. */
+  function syncNamedQueues(state: ShopState, chat: ChatRecord, events: readonly ChatEvent[]): void {
+    const before = chat.queuesNamed;
+    const after = namedQueues(events);
+    if (before.length === after.length && before.every((queue, i) => after[i] === queue)) return;
+    for (const queue of before) {
+      if (after.includes(queue)) continue;
+      state.windows.nameQueue(queue, -1);
+      all.nameQueue(queue, -1);
+    }
+    for (const queue of after) {
+      if (before.includes(queue)) continue;
+      state.windows.nameQueue(queue, 1);
+      all.nameQueue(queue, 1);
+    }
+    chat.queuesNamed = after;
   }
 
   function applyChatEvent(event: ChatEvent): void {
@@ -509,18 +564,11 @@ export function createEngine(options: EngineOptions): Engine {
       if (event.tsMs <= chat.closeMs) lateEventsDropped += 1;
       return;
     }
-    const wasOpened = chat.opened;
     insertChatEvent(events, event);
     refreshChat(state, chat, events);
-    // Queues are listed once a chat event names them for an opened chat: a transfer of a chat
-    // that was never opened has no effect (EVENTS.md), so it must not add a queue to the board.
-    if (chat.opened) {
-      if (!wasOpened) {
-        for (const e of events)
-          if (e.type === 'chat.started' || e.type === 'chat.transferred') registerQueue(state, e.queue);
-      } else if (event.type === 'chat.started' || event.type === 'chat.transferred') {
-        registerQueue(state, event.queue);
-      }
+    // Only openings, transfers and closes change the queues a chat was in (namedQueues).
+    if (event.type === 'chat.started' || event.type === 'chat.transferred' || event.type === 'chat.closed') {
+      syncNamedQueues(state, chat, events);
     }
     if (!chat.opened) chatMaintenance.add(event.tsMs + lateHorizonMs + 1, chat);
   }
@@ -570,6 +618,17 @@ export function createEngine(options: EngineOptions): Engine {
     const completed = opened && isCompleted(refund);
     if (opened && !completed) state.openRefunds.set(refund.key, refund);
     else state.openRefunds.delete(refund.key);
+    if (opened && !completed && refund.responseTsMs === Number.POSITIVE_INFINITY) {
+      state.awaitingRefunds.set(refund.key, refund);
+    } else {
+      state.awaitingRefunds.delete(refund.key);
+    }
+    const openPath = opened && !completed ? currentPath(refund) : null;
+    if (openPath !== refund.countedOpenPath) {
+      if (refund.countedOpenPath !== null) state.openRefundsByPath[refund.countedOpenPath] -= 1;
+      if (openPath !== null) state.openRefundsByPath[openPath] += 1;
+      refund.countedOpenPath = openPath;
+    }
 
     const arrivalHourMs = opened ? hourOf(refund.openingTsMs) : Number.NaN;
     if (!Object.is(arrivalHourMs, refund.arrivalHourMs)) {
@@ -751,23 +810,25 @@ export function createEngine(options: EngineOptions): Engine {
       for (const state of shops.values()) state.windows.movePaneHead(paneHead, head);
       paneHead = head;
     }
-    if (!pendingSorted) {
-      pending = pending.slice(pendingHead).sort(compareEvents);
-      pendingHead = 0;
-      pendingSorted = true;
-    }
-    while (pendingHead < pending.length) {
+    while (pendingHead < pendingEnd) {
       const event = pending[pendingHead] as PeakEvent;
       if (event.tsMs > nowMs) break;
+      pending[pendingHead] = undefined;
       pendingHead += 1;
       applyNow(event);
     }
-    if (pendingHead === pending.length) {
-      pending = [];
+    if (pendingHead === pendingEnd) {
       pendingHead = 0;
-    } else if (pendingHead > 4096 && pendingHead * 2 > pending.length) {
-      pending = pending.slice(pendingHead);
+      pendingEnd = 0;
+    } else if (pendingHead * 2 > pendingEnd && pendingHead > 1024) {
+      // Most of the buffer is behind the head: move the rest to the front.
+      const count = pendingEnd - pendingHead;
+      for (let i = 0; i < count; i += 1) {
+        pending[i] = pending[pendingHead + i];
+        pending[pendingHead + i] = undefined;
+      }
       pendingHead = 0;
+      pendingEnd = count;
     }
     watermarkMs = nowMs;
     itemExpiry.drain(nowMs, retractItem);
@@ -799,9 +860,25 @@ export function createEngine(options: EngineOptions): Engine {
       applyNow(event);
       return;
     }
-    const last = pending[pending.length - 1];
-    if (last !== undefined && compareEvents(last, event) > 0) pendingSorted = false;
-    pending.push(event);
+    // Kept in entity order as events come: most append, a late one goes in near the end. Sorting
+    // the whole buffer at each advance instead cost a copy and ~1,000 comparisons a minute.
+    const last = pendingEnd - 1;
+    if (last < pendingHead || compareEvents(pending[last] as PeakEvent, event) <= 0) {
+      pending[pendingEnd] = event;
+      pendingEnd += 1;
+      return;
+    }
+    // The first pending event after it (equal ones keep their arrival order, as a stable sort).
+    let low = pendingHead;
+    let high = last;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareEvents(pending[middle] as PeakEvent, event) > 0) high = middle;
+      else low = middle + 1;
+    }
+    for (let i = pendingEnd; i > low; i -= 1) pending[i] = pending[i - 1];
+    pending[low] = event;
+    pendingEnd += 1;
   }
 
   function advanceForQuery(asOfMs: number): void {
@@ -823,7 +900,7 @@ export function createEngine(options: EngineOptions): Engine {
   // ---- snapshot -----------------------------------------------------------------------------
 
   function chatQueueOrder(windows: ScopeWindows): string[] {
-    const others = [...windows.queueNames]
+    const others = [...windows.queueNames()]
       .filter((queue) => queue !== 'presale' && queue !== 'aftersale')
       .sort();
     return [...DEFAULT_CHAT_QUEUES, ...others];
@@ -855,14 +932,12 @@ export function createEngine(options: EngineOptions): Engine {
     return formatAt(sinceMs);
   }
 
-  function snapshot(asOfMs: number, shop: string | null): EngineSnapshot {
-    if (slicing !== undefined) finishSlices();
-    advanceForQuery(asOfMs);
-    const states = statesOf(shop);
-    const windows = shop === null ? all : (shops.get(shop)?.windows ?? emptyWindows);
-
-    // Chat queues: open chats scanned once, window sums read.
-    const queueNames = chatQueueOrder(windows);
+  /** Waiting, unassigned, waiting ≥ 30 min and the oldest wait start of each listed chat queue. */
+  function scanOpenChats(
+    states: readonly ShopState[],
+    queueNames: readonly string[],
+    asOfMs: number,
+  ): ChatScan {
     const queueIndex = new Map<string, number>();
     queueNames.forEach((queue, index) => queueIndex.set(queue, index));
     const queueCount = queueNames.length;
@@ -870,8 +945,6 @@ export function createEngine(options: EngineOptions): Engine {
     const unassigned = new Float64Array(queueCount);
     const over30m = new Float64Array(queueCount);
     const oldestWaitStartMs = new Float64Array(queueCount).fill(Number.POSITIVE_INFINITY);
-    const agentsOnline = new Float64Array(queueCount);
-    const maxChatsSum = new Float64Array(queueCount);
     for (const state of states) {
       for (const chat of state.openChats.values()) {
         const index = queueIndex.get(chat.queue);
@@ -883,6 +956,65 @@ export function createEngine(options: EngineOptions): Engine {
         if (chat.waitStartMs < (oldestWaitStartMs[index] ?? 0)) oldestWaitStartMs[index] = chat.waitStartMs;
       }
     }
+    return { queueIndex, waiting, unassigned, over30m, oldestWaitStartMs };
+  }
+
+  /**
+   * Refunds awaiting a first response: count, waiting ≥ 30 min, oldest request; their request
+   * instants into `requestedMs` when given.
+   */
+  function scanAwaitingRefunds(
+    states: readonly ShopState[],
+    asOfMs: number,
+    requestedMs: number[] | null,
+  ): AwaitingScan {
+    let awaiting = 0;
+    let over30m = 0;
+    let oldestRequestedMs = Number.POSITIVE_INFINITY;
+    for (const state of states) {
+      for (const refund of state.awaitingRefunds.values()) {
+        awaiting += 1;
+        requestedMs?.push(refund.openingTsMs);
+        if (asOfMs - refund.openingTsMs >= UNANSWERED_LIMIT_MS) over30m += 1;
+        if (refund.openingTsMs < oldestRequestedMs) oldestRequestedMs = refund.openingTsMs;
+      }
+    }
+    return { awaiting, over30m, oldestRequestedMs };
+  }
+
+  function probe(asOfMs: number, shop: string | null): EngineProbe {
+    if (slicing !== undefined) finishSlices();
+    advanceForQuery(asOfMs);
+    const states = statesOf(shop);
+    const windows = shop === null ? all : (shops.get(shop)?.windows ?? emptyWindows);
+    const chatQueues = chatQueueOrder(windows);
+    const chats = scanOpenChats(states, chatQueues, asOfMs);
+    const refunds = scanAwaitingRefunds(states, asOfMs, null);
+    return {
+      chatQueues,
+      chatWaiting: chats.waiting,
+      chatUnansweredOver30m: chats.over30m,
+      refundsAwaitingResponse: refunds.awaiting,
+      refundsUnansweredOver30m: refunds.over30m,
+    };
+  }
+
+  function snapshot(asOfMs: number, shop: string | null): EngineSnapshot {
+    if (slicing !== undefined) finishSlices();
+    advanceForQuery(asOfMs);
+    const states = statesOf(shop);
+    const windows = shop === null ? all : (shops.get(shop)?.windows ?? emptyWindows);
+
+    // Chat queues: open chats scanned once, window sums read.
+    const queueNames = chatQueueOrder(windows);
+    const { queueIndex, waiting, unassigned, over30m, oldestWaitStartMs } = scanOpenChats(
+      states,
+      queueNames,
+      asOfMs,
+    );
+    const queueCount = queueNames.length;
+    const agentsOnline = new Float64Array(queueCount);
+    const maxChatsSum = new Float64Array(queueCount);
     let refundDeskAgents = 0;
     for (const state of states) {
       for (const agent of state.agents.values()) {
@@ -920,38 +1052,31 @@ export function createEngine(options: EngineOptions): Engine {
       };
     });
 
-    // Refunds: open refunds scanned once (thousands at a peak: the loop body stays lean, with
-    // the path counted by index rather than by a computed property key).
+    // Refunds: open ones by path from the shops' counts, those awaiting a response scanned.
     let unshipped = 0;
     let inTransit = 0;
     let receivedRefundOnly = 0;
-    let openTotal = 0;
-    let awaitingResponse = 0;
-    let refundsOver30m = 0;
-    let oldestRequestedMs = Number.POSITIVE_INFINITY;
-    const awaitingRequestedMs: number[] = [];
+    let returnRefund = 0;
     for (const state of states) {
-      for (const refund of state.openRefunds.values()) {
-        // currentPath(), inlined.
-        const path = refund.path ?? refund.requestedPath;
-        if (path === 'unshipped') unshipped += 1;
-        else if (path === 'in_transit') inTransit += 1;
-        else if (path === 'received_refund_only') receivedRefundOnly += 1;
-        openTotal += 1;
-        if (refund.responseTsMs !== Number.POSITIVE_INFINITY) continue;
-        awaitingResponse += 1;
-        awaitingRequestedMs.push(refund.openingTsMs);
-        if (asOfMs - refund.openingTsMs >= UNANSWERED_LIMIT_MS) refundsOver30m += 1;
-        if (refund.openingTsMs < oldestRequestedMs) oldestRequestedMs = refund.openingTsMs;
-      }
+      const open = state.openRefundsByPath;
+      unshipped += open.unshipped;
+      inTransit += open.in_transit;
+      receivedRefundOnly += open.received_refund_only;
+      returnRefund += open.return_refund;
     }
+    const awaitingRequestedMs: number[] = [];
+    const {
+      awaiting: awaitingResponse,
+      over30m: refundsOver30m,
+      oldestRequestedMs,
+    } = scanAwaitingRefunds(states, asOfMs, awaitingRequestedMs);
     const paths = {} as Record<RefundPathKey, PathAggregates>;
     const openByPath: Record<RefundPathKey, number> = {
       unshipped,
       in_transit: inTransit,
       received_refund_only: receivedRefundOnly,
-      return_refund: openTotal - unshipped - inTransit - receivedRefundOnly,
-      all: openTotal,
+      return_refund: returnRefund,
+      all: unshipped + inTransit + receivedRefundOnly + returnRefund,
     };
     for (const key of PATH_KEYS) paths[key] = pathAggregates(windows.paths[key], openByPath[key]);
     const orders = windows.orders;
@@ -1141,8 +1266,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     const found: { sinceMs: number; shop: string; id: string; refund: RefundRecord }[] = [];
     for (const state of states) {
-      for (const refund of state.openRefunds.values()) {
-        if (refund.responseTsMs !== Number.POSITIVE_INFINITY) continue;
+      for (const refund of state.awaitingRefunds.values()) {
         found.push({ sinceMs: refund.openingTsMs, shop: refund.shop, id: refund.refundId, refund });
       }
     }
@@ -1178,16 +1302,10 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function internals(): EngineInternals {
-    // Sorting now is what the next advance would do first; it keeps the image in entity order.
-    if (!pendingSorted) {
-      pending = pending.slice(pendingHead).sort(compareEvents);
-      pendingHead = 0;
-      pendingSorted = true;
-    }
     return {
       watermarkMs,
       paneHead,
-      pending: pendingHead === 0 ? pending : pending.slice(pendingHead),
+      pending: pending.slice(pendingHead, pendingEnd) as PeakEvent[],
       shops,
       all,
       itemExpiry,
@@ -1237,7 +1355,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     return {
       watermarkMs,
-      pendingEvents: pending.length - pendingHead,
+      pendingEvents: pendingEnd - pendingHead,
       chatRecords,
       openChats,
       refundRecords,
@@ -1258,6 +1376,7 @@ export function createEngine(options: EngineOptions): Engine {
     apply,
     advanceTo,
     snapshot,
+    probe,
     unanswered,
     checkpoint,
     checkpointAsync,

@@ -3,6 +3,7 @@ export {
   createEngine,
   type Engine,
   type EngineOptions,
+  type EngineProbe,
   type EngineSnapshot,
   type EngineStaffing,
   type EngineStats,

@@ -77,6 +77,9 @@ export class PaneRing {
     }
     // A short step: panes (from, to] enter the window, (from − W, to − W] leave it. Both are
     // above the new floor (the look-back is longer than any short step), so they are intact.
+    // The slots that fall off are zeroed first: panes from + 3 … to share them with the old
+    // floor's panes and must enter the window empty, not with those panes' sums.
+    this.clear(this.floorOf(fromHead), this.floorOf(toHead));
     for (let pane = fromHead + 1; pane <= toHead; pane += 1) {
       const entering = (pane % this.slots) * fields;
       const leaving = ((pane - this.windowPanes) % this.slots) * fields;
@@ -85,7 +88,6 @@ export class PaneRing {
           (this.windowSums[field] ?? 0) + (values[entering + field] ?? 0) - (values[leaving + field] ?? 0);
       }
     }
-    this.clear(this.floorOf(fromHead), this.floorOf(toHead));
   }
 
   private clear(fromPane: number, toPane: number): void {

@@ -44,6 +44,11 @@ export interface RefundRecord {
   countedSecondCompletions: number;
   /** Business-zone hour its arrival is counted in (NaN when not counted). */
   arrivalHourMs: number;
+  /**
+   * The path its shop's open-refund counts hold it under (ShopState.openRefundsByPath); null while
+   * not open. Kept by the engine, set again from the open refunds on a checkpoint restore.
+   */
+  countedOpenPath: RefundPath | null;
   requestedItem: WindowItem | null;
   disputeItem: WindowItem | null;
   firstResponseItem: WindowItem | null;
@@ -79,6 +84,7 @@ export function createRefundRecord(shop: string, refundId: string, key: string):
     completionCount: 0,
     countedSecondCompletions: 0,
     arrivalHourMs: Number.NaN,
+    countedOpenPath: null,
     requestedItem: null,
     disputeItem: null,
     firstResponseItem: null,

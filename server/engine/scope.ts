@@ -81,8 +81,12 @@ export class PathWindow {
 export const PATH_KEYS: readonly RefundPathKey[] = [...REFUND_PATHS, 'all'];
 
 export class ScopeWindows {
-  /** Chat queues named by any applied chat event of this scope. */
-  readonly queueNames = new Set<string>();
+  /**
+   * Chat queues of this scope, with how many chats were in each (ChatRecord.queuesNamed). A queue
+   * is listed while its count is above zero; compacted and forgotten chats keep theirs, since no
+   * later event can change them.
+   */
+  readonly queueRefs = new Map<string, number>();
   readonly queues = new Map<string, QueueWindow>();
   readonly paths: Record<RefundPathKey, PathWindow> = {
     unshipped: new PathWindow(),
@@ -103,6 +107,15 @@ export class ScopeWindows {
   readonly arrivals = new Map<string, Map<number, number>>();
   /** Per-minute 30-day figures for the alert `since` (orders, requests, disputes, completions…). */
   readonly refundPanes = new PaneRing(REFUND_PANE_SLOTS, REFUND_PANE_FIELDS, REFUND_WINDOW_PANES);
+
+  /** The listed chat queues (count above zero), in first-named order. */
+  *queueNames(): Generator<string> {
+    for (const [name, refs] of this.queueRefs) if (refs > 0) yield name;
+  }
+
+  nameQueue(name: string, delta: 1 | -1): void {
+    this.queueRefs.set(name, (this.queueRefs.get(name) ?? 0) + delta);
+  }
 
   queue(name: string): QueueWindow {
     let window = this.queues.get(name);

@@ -13,6 +13,8 @@ export interface SeenIds {
   add(id: string): void;
   /** Forgets an id (undo of a batch whose commit failed). */
   delete(id: string): boolean;
+  /** `has` then `add` in one lookup, where the set offers it: true when the id was new. */
+  addIfAbsent?(id: string): boolean;
 }
 
 export type AdmitResult =
@@ -52,8 +54,12 @@ export function createAdmission({ clock, maxFutureSec, seen }: AdmissionOptions)
           id: event.id,
         };
       }
-      if (seen.has(event.id)) return { outcome: 'duplicate', event };
-      seen.add(event.id);
+      if (seen.addIfAbsent !== undefined) {
+        if (!seen.addIfAbsent(event.id)) return { outcome: 'duplicate', event };
+      } else {
+        if (seen.has(event.id)) return { outcome: 'duplicate', event };
+        seen.add(event.id);
+      }
       clock.observe(event.tsMs);
       return { outcome: 'accepted', event };
     },

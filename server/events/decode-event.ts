@@ -3,14 +3,7 @@
  * deduplication need state and live in `admission.ts`.
  */
 import { isUtf8 } from 'node:buffer';
-import {
-  EVENT_FIELDS,
-  ID_MAX_LENGTH,
-  MAX_MESSAGE_BYTES,
-  QUEUE_PATTERN,
-  SHOP_PATTERN,
-  type FieldSpec,
-} from './contract.ts';
+import { EVENT_FIELDS, ID_MAX_LENGTH, MAX_MESSAGE_BYTES, type FieldSpec } from './contract.ts';
 import { MAX_TS_MS, MIN_TS_MS, parseTimestampMs } from './time.ts';
 import { DEFAULT_MAX_CHATS, EVENT_TYPES, kindOfType, type EventType, type PeakEvent } from './types.ts';
 
@@ -30,8 +23,48 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 export type DecodeResult =
   { ok: true; event: PeakEvent } | { ok: false; reason: RejectReason; detail: string; id?: string };
 
-/** Matches an unpaired UTF-16 surrogate (in u-mode a valid pair is one code point, not \p{Cs}). */
-const LONE_SURROGATE = /\p{Cs}/u;
+/**
+ * True when `text` holds an unpaired UTF-16 surrogate: what /\p{Cs}/u matches (in u-mode a valid
+ * pair is one code point, not Cs). A loop, as the patterns below: a regular expression call per
+ * field cost more than the rest of a field's check.
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i += 1;
+        continue;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+/** `[a-z0-9_-]`, and `[A-Z]` too when `upper`: the characters of SHOP_PATTERN / QUEUE_PATTERN. */
+function isNameChar(c: number, upper: boolean): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || (upper && c >= 65 && c <= 90)
+  );
+}
+
+/** SHOP_PATTERN.test (`^[A-Za-z0-9_-]{1,64}$`) for a string, without the regular expression. */
+export function isShopName(text: string): boolean {
+  if (text.length < 1 || text.length > 64) return false;
+  for (let i = 0; i < text.length; i += 1) if (!isNameChar(text.charCodeAt(i), true)) return false;
+  return true;
+}
+
+/** QUEUE_PATTERN.test (`^[a-z0-9_-]{1,32}$`) for a string, without the regular expression. */
+export function isQueueName(text: string): boolean {
+  if (text.length < 1 || text.length > 32) return false;
+  for (let i = 0; i < text.length; i += 1) if (!isNameChar(text.charCodeAt(i), false)) return false;
+  return true;
+}
+
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 const SUBJECT_PATTERN = /^ops\.(refund|chat|agent|order|clock)\.([A-Za-z0-9_-]{1,64})$/;
 // Checked with isUtf8 first: a fatal decoder throws on bad bytes, and a throw per message is
@@ -50,7 +83,7 @@ function checkField(spec: FieldSpec, value: unknown): string | undefined {
     case 'text':
       if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string';
       // A lone surrogate cannot be stored as UTF-8 (it becomes U+FFFD), so two ids would merge.
-      return LONE_SURROGATE.test(value) ? 'must be well-formed Unicode (no lone surrogates)' : undefined;
+      return hasLoneSurrogate(value) ? 'must be well-formed Unicode (no lone surrogates)' : undefined;
     case 'amount':
       return typeof value === 'number' && Number.isFinite(value) && value >= 0
         ? undefined
@@ -60,11 +93,9 @@ function checkField(spec: FieldSpec, value: unknown): string | undefined {
         ? undefined
         : `must be one of ${t.values.join(', ')}`;
     case 'queue':
-      return typeof value === 'string' && QUEUE_PATTERN.test(value)
-        ? undefined
-        : 'must match [a-z0-9_-]{1,32}';
+      return typeof value === 'string' && isQueueName(value) ? undefined : 'must match [a-z0-9_-]{1,32}';
     case 'queueList':
-      return Array.isArray(value) && value.every((q) => typeof q === 'string' && QUEUE_PATTERN.test(q))
+      return Array.isArray(value) && value.every((q) => typeof q === 'string' && isQueueName(q))
         ? undefined
         : 'must be an array of queue names';
     case 'positiveInteger':
@@ -204,13 +235,17 @@ export function decodeEvent(raw: Uint8Array | string, subject?: string): DecodeR
   ) {
     return reject('bad_field', `id must be a string of 1-${ID_MAX_LENGTH} chars`);
   }
-  if (LONE_SURROGATE.test(rawId)) return reject('bad_field', 'id must be well-formed Unicode (no lone surrogates)');
+  if (hasLoneSurrogate(rawId))
+    return reject('bad_field', 'id must be well-formed Unicode (no lone surrogates)');
   const shop = body.shop;
-  if (typeof shop !== 'string' || !SHOP_PATTERN.test(shop)) {
+  if (typeof shop !== 'string' || !isShopName(shop)) {
     return reject('bad_field', 'shop must match [A-Za-z0-9_-]{1,64}', rawId);
   }
   const eventType = type as EventType;
-  const decoded: Record<string, unknown> = { id: rawId, type: eventType, ts: '', tsMs: 0, shop };
+  // tsMs starts as undefined, not 0: a field that only ever held numbers is kept as a double and
+  // boxed anew on every read by code that sees many event shapes (all of the engine's), while a
+  // field that held anything else keeps the number as one shared, immutable box.
+  const decoded: Record<string, unknown> = { id: rawId, type: eventType, ts: '', tsMs: undefined, shop };
   for (const spec of EVENT_FIELDS[eventType]) {
     const value = body[spec.wire];
     if (value === undefined || value === null) {

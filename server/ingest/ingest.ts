@@ -15,6 +15,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Admission, Clock, PeakEvent, RejectReason, SeenIds } from '../events/index.ts';
+import { readAckSubject, type AckSubjectFacts } from './ack-subject.ts';
 import { ensureStream, recreateConsumer } from './jetstream-setup.ts';
 
 /** What ingest needs from the store (the store stage implements it; main wires them). */
@@ -105,6 +106,18 @@ const WATCHDOG_MS = 1_000;
 /** No progress for this long while the stream has more: the consumer is recreated. */
 const STALL_MS = 10_000;
 
+/**
+ * Fills `into` from the message's reply subject (the client's implementation exposes it; its
+ * `info` getter allocates per message); falls back to the public `info` if that ever changes.
+ */
+function readDelivery(m: JsMsg, into: AckSubjectFacts): void {
+  const reply = (m as JsMsg & { readonly reply?: unknown }).reply;
+  if (typeof reply === 'string' && readAckSubject(reply, into)) return;
+  into.deliveryCount = m.info.deliveryCount;
+  into.streamSeq = m.info.streamSequence;
+  into.deliverySeq = m.info.deliverySequence;
+}
+
 export async function startIngest(options: IngestOptions): Promise<RunningIngest> {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
@@ -141,6 +154,9 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   /** Consumer delivery sequence of the last message taken, to notice deliveries lost in flight. */
   let lastDelivery: number | undefined;
   let buffer: JsMsg[] = [];
+  /** Stream sequence of each message in `buffer` (read once from its reply subject). */
+  let bufferSeqs: number[] = [];
+  const delivered: AckSubjectFacts = { deliveryCount: 0, streamSeq: 0, deliverySeq: 0 };
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
   let messages: ConsumerMessages | undefined;
@@ -180,6 +196,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     accepted: PeakEvent[];
     clockBefore: number;
     last: JsMsg;
+    lastSeq: number;
     duplicates: number;
     rejected: number;
     rejectedByReason: Partial<Record<RejectReason, number>>;
@@ -199,7 +216,9 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     if (buffer.length === 0) return;
     const myGeneration = generation;
     const batch = buffer.slice(0, options.batchSize);
+    const seqs = bufferSeqs.slice(0, batch.length);
     buffer = buffer.slice(batch.length);
+    bufferSeqs = bufferSeqs.slice(batch.length);
     const clockBefore = clock.nowMs();
     const accepted: PeakEvent[] = [];
     const stored: Parameters<IngestSink['commitBatch']>[0]['accepted'] = [];
@@ -207,7 +226,9 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     const rejectedByReason: Partial<Record<RejectReason, number>> = {};
     let duplicates = 0;
     const receivedMs = now();
-    for (const m of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i]!;
+      const seq = seqs[i]!;
       if (ownedShops !== undefined && !ownedShops.has(m.subject.slice(m.subject.lastIndexOf('.') + 1)))
         continue;
       // isUtf8 is a native scan; a fatal decoder's throw per bad message would cost far more.
@@ -221,7 +242,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
           shop: result.event.shop,
           tsMs: result.event.tsMs,
           payload: text ?? '',
-          streamSeq: m.seq,
+          streamSeq: seq,
         });
       } else if (result.outcome === 'duplicate') {
         duplicates += 1;
@@ -229,7 +250,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         rejectedByReason[result.reason] = (rejectedByReason[result.reason] ?? 0) + 1;
         deadLetters.push({
           receivedMs,
-          streamSeq: m.seq,
+          streamSeq: seq,
           subject: m.subject,
           reason: result.reason,
           detail: result.detail,
@@ -239,17 +260,19 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       }
     }
     const last = batch[batch.length - 1];
-    if (last === undefined) return;
+    const lastSeq = seqs[seqs.length - 1];
+    if (last === undefined || lastSeq === undefined) return;
     const entry: InFlightBatch = {
       accepted,
       clockBefore,
       last,
+      lastSeq,
       duplicates,
       rejected: deadLetters.length,
       rejectedByReason,
       // A batch commits only after the one before it did: after a failure nothing later lands.
       committed: lastCommitted.then(() =>
-        sink.commitBatch({ accepted: stored, deadLetters, duplicates, lastStreamSeq: last.seq }),
+        sink.commitBatch({ accepted: stored, deadLetters, duplicates, lastStreamSeq: lastSeq }),
       ),
     };
     lastCommitted = entry.committed;
@@ -281,6 +304,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         clock.restore(b.clockBefore);
       }
       buffer = [];
+      bufferSeqs = [];
       lastError = error instanceof Error ? error.message : String(error);
       commitFailing = true;
       log('error', 'batch commit failed; resuming from the last committed sequence', { error: lastError });
@@ -290,7 +314,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     inFlight.shift();
     commitFailing = false;
     if (batchGeneration === generation) entry.last.ack();
-    lastStreamSeq = Math.max(lastStreamSeq, entry.last.seq);
+    lastStreamSeq = Math.max(lastStreamSeq, entry.lastSeq);
     lastCommitMs = now();
     lastProgressMs = lastCommitMs;
     lastError = undefined;
@@ -322,16 +346,21 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
         // on the way (a NATS restart, a dropped connection): acking past them (ack-all) would
         // lose them for good, so start again just after the last committed sequence. A jump in
         // the stream sequence alone is fine: those messages were deleted from the stream.
-        const delivery = m.info.deliverySequence;
-        if (lastDelivery !== undefined && delivery !== lastDelivery + 1 && !m.redelivered) {
-          log('warn', `delivery gap (${lastDelivery} → ${delivery}); resuming after sequence ${lastStreamSeq}`);
+        readDelivery(m, delivered);
+        const delivery = delivered.deliverySeq;
+        if (lastDelivery !== undefined && delivery !== lastDelivery + 1 && delivered.deliveryCount <= 1) {
+          log(
+            'warn',
+            `delivery gap (${lastDelivery} → ${delivery}); resuming after sequence ${lastStreamSeq}`,
+          );
           void restartConsumer('delivery gap');
           return;
         }
         lastDelivery = delivery;
-        if (m.seq <= highestBufferedSeq) return;
-        highestBufferedSeq = m.seq;
+        if (delivered.streamSeq <= highestBufferedSeq) return;
+        highestBufferedSeq = delivered.streamSeq;
         buffer.push(m);
+        bufferSeqs.push(delivered.streamSeq);
         scheduleFlush();
       },
     });
@@ -363,6 +392,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
       await flushing.catch(() => undefined);
       await completion.catch(() => undefined);
       buffer = [];
+      bufferSeqs = [];
       lastCommitted = Promise.resolve();
       for (let attempt = 0; !stopped; attempt++) {
         try {

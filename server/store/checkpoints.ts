@@ -7,21 +7,34 @@
  * Writes go through a connection of their own: a checkpoint is tens of MB, and the ingest
  * connection must keep committing batches meanwhile (DuckDB's MVCC keeps the two apart; they
  * touch different tables).
+ *
+ * Each checkpoint's bytes live in a table of their own (`engine_checkpoint_<id>`), dropped with
+ * it; `engine_checkpoint_index` lists them. DuckDB 1.5 never gives back the space of a deleted
+ * BLOB row while its row group lives (measured: keeping the newest 3 of 6 MB BLOBs in one table
+ * grew the file by 12 MB a save, 458 MB after 40 saves), whereas a dropped table's blocks are
+ * reused (flat at 19–38 MB). With a save every 5 minutes that was the file's main growth.
  */
 import { blobValue, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 
 export const CHECKPOINTS_SCHEMA_SQL = [
   `CREATE SEQUENCE IF NOT EXISTS engine_checkpoint_ids`,
-  `CREATE TABLE IF NOT EXISTS engine_checkpoints (
-     id BIGINT PRIMARY KEY DEFAULT nextval('engine_checkpoint_ids'),
+  `CREATE TABLE IF NOT EXISTS engine_checkpoint_index (
+     id BIGINT PRIMARY KEY,
      stream_seq BIGINT NOT NULL,
      watermark_ms DOUBLE NOT NULL,
      event_count BIGINT NOT NULL,
      created_ms BIGINT NOT NULL,
-     format_version INTEGER NOT NULL,
-     bytes BLOB NOT NULL
+     format_version INTEGER NOT NULL
    )`,
 ];
+
+/** The table holding one checkpoint's bytes (ids are whole numbers from the sequence). */
+function bytesTable(id: number): string {
+  return `engine_checkpoint_${Math.trunc(id)}`;
+}
+
+/** The layout before per-checkpoint tables: rows with their BYTES in one table. */
+const LEGACY_TABLE = 'engine_checkpoints';
 
 export interface CheckpointMeta {
   id: number;
@@ -92,8 +105,18 @@ export interface CheckpointStore {
   /** The newest checkpoint whose watermark is ≤ `atMs` (for time travel), or undefined. */
   loadCheckpointAtOrBefore(atMs: number): Promise<StoredCheckpoint | undefined>;
   listCheckpoints(): Promise<CheckpointMeta[]>;
-  /** Stored events with stream_seq ≤ `streamSeq`: must equal a checkpoint's event count. */
+  /**
+   * Events ever stored with stream_seq ≤ `streamSeq`: those still there plus those retention
+   * removed (every checkpoint kept is at or after all of them, see retention.ts). Must equal a
+   * checkpoint's event count.
+   */
   countEventsThrough(streamSeq: number): Promise<number>;
+  /**
+   * Retention: drops the checkpoints a replay could no longer start from — stream sequence below
+   * `removingThroughSeq` (events after them are about to be removed) — and those with a watermark
+   * before `horizonMs`, except the newest `DEFAULT_CHECKPOINT_RETENTION.latest`. Returns how many.
+   */
+  dropCheckpointsForRetention(horizonMs: number, removingThroughSeq: number): Promise<number>;
   close(): void;
 }
 
@@ -118,10 +141,40 @@ function bytesOf(value: unknown): Uint8Array {
   throw new Error('checkpoint bytes are not a BLOB');
 }
 
-/** Creates the table (when missing) and a connection of its own on `instance`. */
+/**
+ * Moves checkpoints of the legacy single table into per-checkpoint tables and drops the legacy
+ * table, which gives back the space its deleted BLOBs still held. One transaction.
+ */
+async function migrateLegacyTable(connection: DuckDBConnection): Promise<void> {
+  const exists = (
+    await connection.runAndReadAll(
+      `SELECT count(*)::DOUBLE FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = '${LEGACY_TABLE}'`,
+    )
+  ).getRows()[0];
+  if (Number(exists?.[0] ?? 0) === 0) return;
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const ids = (await connection.runAndReadAll(`SELECT id::DOUBLE FROM ${LEGACY_TABLE}`)).getRows();
+    for (const [id] of ids) {
+      await connection.run(
+        `CREATE TABLE ${bytesTable(Number(id))} AS SELECT bytes FROM ${LEGACY_TABLE} WHERE id = ${Number(id)}`,
+      );
+    }
+    await connection.run(
+      `INSERT INTO engine_checkpoint_index SELECT id, stream_seq, watermark_ms, event_count, created_ms, format_version FROM ${LEGACY_TABLE}`,
+    );
+    await connection.run(`DROP TABLE ${LEGACY_TABLE}; COMMIT`);
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Creates the tables (when missing) and a connection of its own on `instance`. */
 export async function openCheckpointStore(instance: DuckDBInstance): Promise<CheckpointStore> {
   const connection: DuckDBConnection = await instance.connect();
   for (const sql of CHECKPOINTS_SCHEMA_SQL) await connection.run(sql);
+  await migrateLegacyTable(connection);
   let queue: Promise<unknown> = Promise.resolve();
   function serial<T>(work: () => Promise<T>): Promise<T> {
     const next = queue.then(work, work);
@@ -132,7 +185,9 @@ export async function openCheckpointStore(instance: DuckDBInstance): Promise<Che
 
   async function list(): Promise<CheckpointMeta[]> {
     const rows = (
-      await connection.runAndReadAll(`SELECT ${META_COLUMNS} FROM engine_checkpoints ORDER BY stream_seq, id`)
+      await connection.runAndReadAll(
+        `SELECT ${META_COLUMNS} FROM engine_checkpoint_index ORDER BY stream_seq, id`,
+      )
     ).getRows();
     return rows.map(metaOf);
   }
@@ -140,12 +195,24 @@ export async function openCheckpointStore(instance: DuckDBInstance): Promise<Che
   async function loadWhere(where: string, values: number[]): Promise<StoredCheckpoint | undefined> {
     const rows = (
       await connection.runAndReadAll(
-        `SELECT ${META_COLUMNS}, bytes FROM engine_checkpoints ${where} ORDER BY stream_seq DESC, id DESC LIMIT 1`,
+        `SELECT ${META_COLUMNS} FROM engine_checkpoint_index ${where} ORDER BY stream_seq DESC, id DESC LIMIT 1`,
         values,
       )
     ).getRows();
     const row = rows[0];
-    return row === undefined ? undefined : { ...metaOf(row), bytes: bytesOf(row[6]) };
+    if (row === undefined) return undefined;
+    const meta = metaOf(row);
+    const bytes = (await connection.runAndReadAll(`SELECT bytes FROM ${bytesTable(meta.id)}`)).getRows()[0];
+    return { ...meta, bytes: bytesOf(bytes?.[0]) };
+  }
+
+  /** Removes checkpoints (index rows and their tables), inside the caller's transaction. */
+  async function drop(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await connection.run(
+      `DELETE FROM engine_checkpoint_index WHERE id IN (${ids.map(Math.trunc).join(', ')})`,
+    );
+    for (const id of ids) await connection.run(`DROP TABLE IF EXISTS ${bytesTable(id)}`);
   }
 
   return {
@@ -154,24 +221,28 @@ export async function openCheckpointStore(instance: DuckDBInstance): Promise<Che
         if (closed) throw new Error('checkpoint store is closed');
         await connection.run('BEGIN TRANSACTION');
         try {
+          const next = (
+            await connection.runAndReadAll(`SELECT nextval('engine_checkpoint_ids')::DOUBLE`)
+          ).getRows()[0];
+          const id = Number(next?.[0]);
+          await connection.run(`CREATE TABLE ${bytesTable(id)} (bytes BLOB NOT NULL)`);
+          await connection.run(`INSERT INTO ${bytesTable(id)} VALUES ($1)`, [blobValue(bytes)]);
           await connection.run(
-            `INSERT INTO engine_checkpoints (stream_seq, watermark_ms, event_count, created_ms, format_version, bytes)
+            `INSERT INTO engine_checkpoint_index (id, stream_seq, watermark_ms, event_count, created_ms, format_version)
              VALUES ($1, $2, $3, $4, $5, $6)`,
             [
+              id,
               streamSeq,
               // DuckDB DOUBLE holds ±Infinity; −Infinity means "never advanced".
               meta.watermarkMs ?? Number.NEGATIVE_INFINITY,
               meta.eventCount ?? 0,
               Date.now(),
               bytes[4] ?? 0,
-              blobValue(bytes),
             ],
           );
-          const keep = checkpointsToKeep(await list(), meta.retention ?? DEFAULT_CHECKPOINT_RETENTION);
-          const ids = [...keep];
-          if (ids.length > 0) {
-            await connection.run(`DELETE FROM engine_checkpoints WHERE id NOT IN (${ids.join(', ')})`);
-          }
+          const all = await list();
+          const keep = checkpointsToKeep(all, meta.retention ?? DEFAULT_CHECKPOINT_RETENTION);
+          await drop(all.filter((c) => !keep.has(c.id)).map((c) => c.id));
           await connection.run('COMMIT');
         } catch (error) {
           await connection.run('ROLLBACK').catch(() => undefined);
@@ -191,11 +262,36 @@ export async function openCheckpointStore(instance: DuckDBInstance): Promise<Che
     countEventsThrough(streamSeq) {
       return serial(async () => {
         const row = (
-          await connection.runAndReadAll('SELECT count(*)::DOUBLE FROM events WHERE stream_seq <= $1', [
-            streamSeq,
-          ])
+          await connection.runAndReadAll(
+            `SELECT (SELECT count(*) FROM events WHERE stream_seq <= $1)::DOUBLE
+                  + (SELECT events_with_seq_removed FROM retention_state)::DOUBLE`,
+            [streamSeq],
+          )
         ).getRows()[0];
         return Number(row?.[0] ?? 0);
+      });
+    },
+    dropCheckpointsForRetention(horizonMs, removingThroughSeq) {
+      return serial(async () => {
+        if (closed) throw new Error('checkpoint store is closed');
+        const newestFirst = (await list()).reverse();
+        const doomed = newestFirst
+          .filter(
+            (meta, index) =>
+              meta.streamSeq < removingThroughSeq ||
+              (index >= DEFAULT_CHECKPOINT_RETENTION.latest && meta.watermarkMs < horizonMs),
+          )
+          .map((meta) => meta.id);
+        if (doomed.length === 0) return 0;
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          await drop(doomed);
+          await connection.run('COMMIT');
+        } catch (error) {
+          await connection.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+        return doomed.length;
       });
     },
     close() {

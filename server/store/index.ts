@@ -15,3 +15,11 @@ export {
   type CheckpointRetention,
   type StoredCheckpoint,
 } from './checkpoints.ts';
+export { type RetentionSweepRequest, type RetentionSweepResult, type RetentionTotals } from './retention.ts';
+export {
+  businessDayStartMs,
+  businessDaysBefore,
+  nextDayStartMs,
+  nextHorizonChangeMs,
+  retentionHorizonMs,
+} from './retention-horizon.ts';

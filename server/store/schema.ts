@@ -1,7 +1,9 @@
 /**
- * DuckDB tables. `events` keeps every accepted event's raw JSON (the truth the engine is
- * rebuilt from); `ingest_state` records, in the same transaction as each batch, the last
- * stream sequence applied, which is what makes redelivery after a crash change nothing.
+ * DuckDB tables. `events` keeps every accepted event's raw JSON of the retained days (the truth
+ * the engine is rebuilt from); `ingest_state` records, in the same transaction as each batch, the
+ * last stream sequence applied, which is what makes redelivery after a crash change nothing, and
+ * the ingest totals (counters, never row counts: retention removes rows, the totals stay).
+ * `retention_state` records what retention removed (retention.ts).
  */
 export const SCHEMA_SQL = [
   `CREATE TABLE IF NOT EXISTS events (
@@ -29,4 +31,24 @@ export const SCHEMA_SQL = [
      rejected BIGINT NOT NULL
    )`,
   `INSERT INTO ingest_state SELECT 1, 0, 0, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM ingest_state)`,
+  // What retention removed (retention.ts); events_with_seq_removed keeps checkpoints matching.
+  `CREATE TABLE IF NOT EXISTS retention_state (
+     singleton INTEGER PRIMARY KEY,
+     sweeps BIGINT NOT NULL,
+     events_removed BIGINT NOT NULL,
+     events_with_seq_removed BIGINT NOT NULL,
+     dead_letters_removed BIGINT NOT NULL
+   )`,
+  `INSERT INTO retention_state SELECT 1, 0, 0, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM retention_state)`,
+];
+
+/**
+ * Rejections by reason, kept as counters next to `ingest_state` (the dead letters themselves are
+ * removed by retention). Created in one transaction with its seed from the dead letters of a
+ * store that predates it.
+ */
+export const REJECTION_COUNTS_TABLE = 'ingest_rejections';
+export const REJECTION_COUNTS_SQL = [
+  `CREATE TABLE ingest_rejections (reason VARCHAR PRIMARY KEY, rejected BIGINT NOT NULL)`,
+  `INSERT INTO ingest_rejections SELECT reason, count(*) FROM dead_letters GROUP BY reason`,
 ];

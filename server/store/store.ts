@@ -3,11 +3,17 @@
  * Appender inside one transaction that also moves `ingest_state`, so a batch is either
  * wholly there (and its stream sequence recorded) or not at all.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { openCheckpointStore, type CheckpointStore } from './checkpoints.ts';
-import { SCHEMA_SQL } from './schema.ts';
+import {
+  createRetention,
+  type RetentionSweepRequest,
+  type RetentionSweepResult,
+  type RetentionTotals,
+} from './retention.ts';
+import { REJECTION_COUNTS_SQL, REJECTION_COUNTS_TABLE, SCHEMA_SQL } from './schema.ts';
 
 /** An accepted event as stored: its identity, time and the raw JSON text it arrived as. */
 export interface StoredEvent {
@@ -51,11 +57,27 @@ export class StoreError extends Error {
 }
 
 const MAX_RAW_BYTES = 64 * 1024;
+
+/**
+ * The batch's rejections by reason as an upsert into the counters (empty when none), ending in
+ * `; ` to sit before COMMIT. Reasons are the admission's own codes; quotes are doubled anyway.
+ */
+function rejectionCountsSql(deadLetters: readonly DeadLetter[]): string {
+  if (deadLetters.length === 0) return '';
+  const byReason = new Map<string, number>();
+  for (const d of deadLetters) byReason.set(d.reason, (byReason.get(d.reason) ?? 0) + 1);
+  const values = [...byReason].map(([reason, n]) => `('${reason.replaceAll("'", "''")}', ${n})`).join(', ');
+  return (
+    `INSERT INTO ingest_rejections VALUES ${values} ` +
+    'ON CONFLICT (reason) DO UPDATE SET rejected = rejected + excluded.rejected; '
+  );
+}
 /** Engine checkpoints (checkpoints.ts): save / load latest / load for an instant, and the count check. */
 export interface Store extends Omit<CheckpointStore, 'close'> {
   readonly path: string;
+  /** Ingest totals: counters kept with each batch, unchanged by retention. */
   readTotals(): Promise<IngestTotals>;
-  /** Rows in the events table (for checks: must equal the accepted counter). */
+  /** Rows in the events table: the accepted counter minus the events retention removed. */
   countEvents(): Promise<number>;
   /** Largest accepted event ts (epoch ms), to restore an event clock; undefined when empty. */
   maxEventTsMs(): Promise<number | undefined>;
@@ -78,6 +100,15 @@ export interface Store extends Omit<CheckpointStore, 'close'> {
   >;
   /** Writes a tiny row and rolls it back: proves the file is writable now. */
   probeWritable(): Promise<boolean>;
+  /**
+   * Removes events before the horizon (only those a saved engine checkpoint has absorbed), dead
+   * letters before theirs and old checkpoints, in short steps between commits (retention.ts).
+   */
+  sweepRetention(request: RetentionSweepRequest): Promise<RetentionSweepResult>;
+  /** What retention removed since the store was created. */
+  readRetentionTotals(): Promise<RetentionTotals>;
+  /** Size of the DuckDB file and its WAL, bytes (0 for an in-memory store). */
+  fileBytes(): number;
   close(): void;
 }
 
@@ -101,6 +132,14 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
   // a bound keeps the process's memory flat. Spills go to a temp directory next to the file.
   await connection.run(`SET memory_limit = '${options.memoryLimit ?? '512MB'}'`);
   for (const sql of SCHEMA_SQL) await connection.run(sql);
+  const rejectionCounts = (
+    await connection.runAndReadAll(
+      `SELECT count(*)::DOUBLE FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = '${REJECTION_COUNTS_TABLE}'`,
+    )
+  ).getRows()[0];
+  if (Number(rejectionCounts?.[0] ?? 0) === 0) {
+    await connection.run(`BEGIN TRANSACTION; ${REJECTION_COUNTS_SQL.join('; ')}; COMMIT`);
+  }
   const checkpoints: CheckpointStore = await openCheckpointStore(instance);
   let closed = false;
   let eventsAppender: DuckDBAppender | undefined;
@@ -121,9 +160,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
       )
     ).getRows()[0];
     const reasons = (
-      await connection.runAndReadAll(
-        'SELECT reason, count(*)::DOUBLE FROM dead_letters GROUP BY reason ORDER BY reason',
-      )
+      await connection.runAndReadAll('SELECT reason, rejected::DOUBLE FROM ingest_rejections ORDER BY reason')
     ).getRows();
     const rejectedByReason: Record<string, number> = {};
     for (const [reason, count] of reasons) rejectedByReason[String(reason)] = Number(count);
@@ -135,6 +172,13 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
       rejectedByReason,
     };
   }
+
+  const retention = createRetention({
+    connection,
+    serial,
+    dropCheckpointsForRetention: (horizonMs, throughSeq) =>
+      checkpoints.dropCheckpointsForRetention(horizonMs, throughSeq),
+  });
 
   /**
    * Long reads (rebuilds, time travel) get a connection of their own: DuckDB's MVCC lets them
@@ -243,7 +287,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
           await connection.run(
             `UPDATE ingest_state SET last_stream_seq = greatest(last_stream_seq, ${seq}), ` +
               `accepted = accepted + ${batch.accepted.length}, duplicates = duplicates + ${Math.trunc(batch.duplicates)}, ` +
-              `rejected = rejected + ${batch.deadLetters.length}; COMMIT`,
+              `rejected = rejected + ${batch.deadLetters.length}; ${rejectionCountsSql(batch.deadLetters)}COMMIT`,
           );
         } catch (error) {
           await connection.run('ROLLBACK').catch(() => undefined);
@@ -297,6 +341,25 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
     loadCheckpointAtOrBefore: (atMs) => checkpoints.loadCheckpointAtOrBefore(atMs),
     listCheckpoints: () => checkpoints.listCheckpoints(),
     countEventsThrough: (streamSeq) => checkpoints.countEventsThrough(streamSeq),
+    dropCheckpointsForRetention: (horizonMs, throughSeq) =>
+      checkpoints.dropCheckpointsForRetention(horizonMs, throughSeq),
+    sweepRetention(request) {
+      if (closed) return Promise.reject(new StoreError('store is closed'));
+      return retention.sweep(request);
+    },
+    readRetentionTotals: () => retention.readTotals(),
+    fileBytes() {
+      if (path === ':memory:') return 0;
+      let bytes = 0;
+      for (const file of [path, `${path}.wal`]) {
+        try {
+          bytes += statSync(file).size;
+        } catch {
+          // no WAL right after a checkpoint
+        }
+      }
+      return bytes;
+    },
     close() {
       if (closed) return;
       closed = true;

@@ -163,6 +163,26 @@ describe('chat queues', () => {
     expect(queuesOf(engine.snapshot(at(10), 'unknown-shop')).presale.waiting).toBe(0);
   });
 
+  it('should list only the queues a chat was in: not a second opening, a transfer after the close or an orphan transfer', () => {
+    const engine = engineWith([
+      ev.chatStarted(at(0), 'c1', 'presale'),
+      ev.chatClosed(at(10), 'c1'),
+      // The same id again after the close: no effect (EVENTS.md), so no queue either.
+      ev.chatStarted(at(20), 'c1', 'vip'),
+      ev.transferred(at(30), 'c1', 'bulk'),
+      // A transfer of a chat that never opened.
+      ev.transferred(at(30), 'c2', 'bulk'),
+    ]);
+    expect(Object.keys(engine.snapshot(at(40), null).chat.queues)).toEqual(['presale', 'aftersale']);
+    // A late close before a transfer takes that transfer's queue off again; a late opening
+    // earlier than the first makes its queue the one the chat was in.
+    const late = engineWith([ev.chatStarted(at(0), 'c3', 'presale'), ev.transferred(at(20), 'c3', 'vip')]);
+    expect(Object.keys(late.snapshot(at(25), null).chat.queues)).toEqual(['presale', 'aftersale', 'vip']);
+    late.apply(ev.chatClosed(at(10), 'c3'));
+    late.apply(ev.chatStarted(at(-5), 'c3', 'bulk'));
+    expect(Object.keys(late.snapshot(at(40), null).chat.queues)).toEqual(['presale', 'aftersale', 'bulk']);
+  });
+
   it('should ignore events before chat.started and a second chat.started', () => {
     const engine = engineWith([
       ev.agent(at(0), 'c1'),

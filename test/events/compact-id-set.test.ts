@@ -9,7 +9,7 @@ describe('CompactIdSet', () => {
       fc.stringMatching(/^[a-z]{1,3}-\d{1,6}$/),
       fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
     );
-    const operation = fc.tuple(fc.constantFrom('add', 'delete', 'has'), id);
+    const operation = fc.tuple(fc.constantFrom('add', 'addIfAbsent', 'delete', 'has'), id);
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 400 }), (operations) => {
         const compact = new CompactIdSet();
@@ -18,6 +18,10 @@ describe('CompactIdSet', () => {
           if (op === 'add') {
             compact.add(value);
             reference.add(value);
+          } else if (op === 'addIfAbsent') {
+            const wasAbsent = !reference.has(value);
+            reference.add(value);
+            expect(compact.addIfAbsent(value)).toBe(wasAbsent);
           } else if (op === 'delete') {
             expect(compact.delete(value)).toBe(reference.delete(value));
           } else {

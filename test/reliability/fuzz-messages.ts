@@ -25,6 +25,8 @@ export interface FuzzMessage {
   kind: string;
   /** n of the message's own id `fz-<n>…`, when it has one (re-sends carry a valid event's id). */
   fresh?: number;
+  /** Accepted and counted, but dated before the retention horizon: the day sweep removes its row. */
+  beforeRetentionHorizon?: boolean;
 }
 
 /** What a recipe is built against: the valid traffic published so far. */
@@ -553,6 +555,7 @@ function buildWith(r: Recipe, ctx: FuzzContext, n: number): FuzzMessage {
         subject: subjectOf(type, shopAt(0)),
         data: JSON.stringify(body),
         expected,
+        beforeRetentionHorizon: ts.startsWith('1970-'),
       };
     }
     case 'resend': {

@@ -1,10 +1,10 @@
 /**
- * The summary's per-hour table, filled from the engine's own snapshots (no metric is computed
+ * The summary's per-hour table, filled from the engine's own reads (no metric is computed
  * twice): forecasts from the staffing rows at the hour's start, arrivals from the staffing
  * input's hourly counts once the hour is over, queue depth and "unanswered ≥ 30 min" from the
- * probes, the worst staffing gap from the rows.
+ * probes (`Engine.probe`, the snapshot's own figures), the worst staffing gap from the rows.
  */
-import type { EngineSnapshot } from '../../../server/engine/index.ts';
+import type { EngineProbe, EngineSnapshot } from '../../../server/engine/index.ts';
 import { formatInstant, REFUND_QUEUE } from '../../../server/events/index.ts';
 import type { StaffingInput } from '../../../server/staffing/index.ts';
 import type { HourSummary, PerQueue, WorstStaffingGap } from './report-types.ts';
@@ -22,17 +22,20 @@ interface HourAccumulator {
 }
 
 /** Queue depth per queue at one instant: waiting chats, and refunds awaiting a first response. */
-export function queueDepths(snapshot: EngineSnapshot): PerQueue {
+export function queueDepths(probe: EngineProbe): PerQueue {
   const depths: PerQueue = {};
-  for (const [queue, aggregates] of Object.entries(snapshot.chat.queues)) depths[queue] = aggregates.waiting;
-  depths[REFUND_QUEUE] = snapshot.refunds.awaitingResponse;
+  const queues = probe.chatQueues;
+  for (let index = 0; index < queues.length; index += 1) {
+    depths[queues[index] as string] = probe.chatWaiting[index] ?? 0;
+  }
+  depths[REFUND_QUEUE] = probe.refundsAwaitingResponse;
   return depths;
 }
 
-/** True when any chat or refund has waited ≥ 30 min at the snapshot's instant. */
-export function anyUnansweredOver30m(snapshot: EngineSnapshot): boolean {
-  if (snapshot.refunds.unansweredOver30m > 0) return true;
-  return Object.values(snapshot.chat.queues).some((queue) => queue.unansweredOver30m > 0);
+/** True when any chat or refund has waited ≥ 30 min at the probe's instant. */
+export function anyUnansweredOver30m(probe: EngineProbe): boolean {
+  if (probe.refundsUnansweredOver30m > 0) return true;
+  return probe.chatUnansweredOver30m.some((count) => count > 0);
 }
 
 export class HourSummaries {
@@ -77,11 +80,11 @@ export class HourSummaries {
     previous.arrivals = arrivals;
   }
 
-  observeProbe(atMs: number, snapshot: EngineSnapshot): void {
+  observeProbe(atMs: number, probe: EngineProbe): void {
     const hour = this.hour(alignDownMs(atMs, HOUR_MS, this.offsets));
     hour.minutesProbed += 1;
-    if (anyUnansweredOver30m(snapshot)) hour.minutesUnansweredOver30m += 1;
-    for (const [queue, depth] of Object.entries(queueDepths(snapshot))) {
+    if (anyUnansweredOver30m(probe)) hour.minutesUnansweredOver30m += 1;
+    for (const [queue, depth] of Object.entries(queueDepths(probe))) {
       if (depth > (hour.peakQueueDepth[queue] ?? Number.NEGATIVE_INFINITY))
         hour.peakQueueDepth[queue] = depth;
     }

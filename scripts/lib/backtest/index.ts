@@ -10,6 +10,7 @@ export {
   type BacktestOptions,
   type BacktestProgress,
 } from './run-backtest.ts';
+export { runBacktestFile } from './run-backtest-file.ts';
 export type * from './report-types.ts';
 export { parseDurationMs, formatDuration, DurationError } from './duration.ts';
 export { readLineBatches } from './read-lines.ts';

@@ -21,14 +21,7 @@ import {
   type AlertThresholds,
   type EngineSnapshot,
 } from '../../../server/engine/index.ts';
-import {
-  CompactIdSet,
-  createAdmission,
-  createEventClock,
-  formatInstant,
-  parseTimestampMs,
-  type PeakEvent,
-} from '../../../server/events/index.ts';
+import { formatInstant, type PeakEvent, type RejectReason } from '../../../server/events/index.ts';
 import {
   computeStaffingRows,
   DEFAULT_STAFFING_CONFIG,
@@ -36,6 +29,7 @@ import {
   type StaffingConfig,
   type StaffingInput,
 } from '../../../server/staffing/index.ts';
+import { createLineAdmitter, type AdmittedSink } from './admit-line.ts';
 import { formatDuration } from './duration.ts';
 import { HourSummaries } from './hour-summaries.ts';
 import { IngestTally } from './ingest-tally.ts';
@@ -98,24 +92,37 @@ export interface Backtest {
   finish(): BacktestReport;
 }
 
-const TS_FIELD = /"ts"\s*:\s*"([^"\\]{1,64})"/;
-
-/** The `ts` of a rejected line when it has a readable one (it dates the line for the rows' counts). */
-function readableTsMs(line: string): number | undefined {
-  const match = TS_FIELD.exec(line);
-  return match === null ? undefined : parseTimestampMs(match[1] as string);
-}
-
-function isBlank(line: string): boolean {
-  return line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '');
+/**
+ * The backtest after admission: lines come in as their outcomes (admit-line.ts), in line order.
+ * `createBacktest` puts its own admission in front; a file run (run-backtest-file.ts) admits
+ * in a worker thread and replays the outcomes here.
+ */
+export interface AdmittedBacktest extends AdmittedSink {
+  /** The report; its `rows` are empty when they went to a row sink instead. */
+  finish(): BacktestReport;
 }
 
 export function createBacktest(options: BacktestOptions): Backtest {
+  const admitter = createLineAdmitter(options.maxFutureSec ?? DEFAULT_MAX_FUTURE_SEC);
+  const backtest = createAdmittedBacktest(options);
+  return {
+    pushLine: (line) => admitter.admit(line, backtest),
+    finish: () => backtest.finish(),
+  };
+}
+
+/**
+ * `rowSink`: each row, in order, as soon as it is taken, instead of keeping it for the report
+ * (a file run hands rows to the reading thread as they come, not in one copy at the end).
+ */
+export function createAdmittedBacktest(
+  options: BacktestOptions,
+  rowSink?: (row: BacktestRow) => void,
+): AdmittedBacktest {
   const timeZone = options.timeZone;
   const stepMs = options.stepMs;
   const shop = options.shop ?? null;
-  const maxFutureSec = options.maxFutureSec ?? DEFAULT_MAX_FUTURE_SEC;
-  const holdMs = options.holdMs ?? maxFutureSec * 1000;
+  const holdMs = options.holdMs ?? (options.maxFutureSec ?? DEFAULT_MAX_FUTURE_SEC) * 1000;
   const probeStepMs = options.probeStepMs ?? DEFAULT_PROBE_STEP_MS;
   const staffingConfig = options.staffingConfig ?? DEFAULT_STAFFING_CONFIG;
   const progressEvery = options.progressEveryLines ?? 1 << 16;
@@ -126,13 +133,22 @@ export function createBacktest(options: BacktestOptions): Backtest {
   }
 
   const offsets = createOffsetCache(timeZone);
-  const clock = createEventClock();
-  // Ids are remembered for the whole file: a compact exact set keeps 5M ids in ~130 MiB.
-  const admission = createAdmission({ clock, maxFutureSec, seen: new CompactIdSet() });
-  const tally = new IngestTally();
+  /**
+   * Instants updated on (almost) every event, as fields of one object: a `let` of the closure
+   * holding a double is boxed anew on each write, a double field is written in place.
+   * clockMs: the event clock, the largest accepted ts (the admission's clock, observed the same
+   * way); nextInstantMs: the schedule's next instant (−∞ until it starts: most events take none).
+   */
+  const times = {
+    clockMs: Number.NEGATIVE_INFINITY,
+    firstTsMs: Number.POSITIVE_INFINITY,
+    lastTsMs: Number.NEGATIVE_INFINITY,
+    lastInstantMs: Number.NEGATIVE_INFINITY,
+    nextInstantMs: Number.NEGATIVE_INFINITY,
+  };
+  const tally = new IngestTally(stepMs + holdMs);
 
-  // Staffing rows cost about a millisecond a snapshot; probes between rows do not need them.
-  let computeStaffing = true;
+  // The staffing input of the last snapshot (an hour start reads its hourly arrivals).
   let staffingInput: StaffingInput | undefined;
   const engine = createEngine({
     timeZone,
@@ -140,7 +156,6 @@ export function createBacktest(options: BacktestOptions): Backtest {
     staffing: {
       config: staffingConfig,
       compute: (input) => {
-        if (!computeStaffing) return [];
         staffingInput = input;
         return computeStaffingRows(input);
       },
@@ -150,12 +165,13 @@ export function createBacktest(options: BacktestOptions): Backtest {
   const chatLog: ChatLog | undefined = options.whatIf === undefined ? undefined : createChatLog();
 
   const rows: BacktestRow[] = [];
+  const keepRow = rowSink ?? ((row: BacktestRow) => rows.push(row));
+  let rowCount = 0;
+  let firstRowAsOf: string | null = null;
+  let lastRowAsOf: string | null = null;
   let lines = 0;
   let blankLines = 0;
   let lateForRows = 0;
-  let firstTsMs = Number.POSITIVE_INFINITY;
-  let lastTsMs = Number.NEGATIVE_INFINITY;
-  let lastInstantMs = Number.NEGATIVE_INFINITY;
   let schedule: ProbeSchedule | undefined;
   const fromMs = options.fromMs === undefined ? undefined : alignUpMs(options.fromMs, stepMs, offsets);
   const toMs = options.toMs === undefined ? undefined : alignDownMs(options.toMs, stepMs, offsets);
@@ -167,8 +183,8 @@ export function createBacktest(options: BacktestOptions): Backtest {
    */
   function startSchedule(limitMs: number): ProbeSchedule | undefined {
     if (schedule !== undefined) return schedule;
-    if (firstTsMs === Number.POSITIVE_INFINITY) return undefined;
-    const firstRowMs = fromMs ?? alignUpMs(firstTsMs, stepMs, offsets);
+    if (times.firstTsMs === Number.POSITIVE_INFINITY) return undefined;
+    const firstRowMs = fromMs ?? alignUpMs(times.firstTsMs, stepMs, offsets);
     if (!(firstRowMs < limitMs)) return undefined;
     schedule = new ProbeSchedule(firstRowMs, stepMs, probeStepMs, offsets);
     if (toMs !== undefined) schedule.lastRowMs = toMs;
@@ -177,13 +193,19 @@ export function createBacktest(options: BacktestOptions): Backtest {
 
   function take(instant: Instant): void {
     const atMs = instant.atMs;
-    computeStaffing = instant.row || instant.hourStart;
+    times.lastInstantMs = atMs;
+    // Probes (one a minute) read only queue depths and unanswered counts: the engine's cheap
+    // probe gives the snapshot's own figures without percentiles, alerts and staffing.
+    if (instant.probe) hours.observeProbe(atMs, engine.probe(atMs, shop));
+    if (!instant.row && !instant.hourStart) return;
     staffingInput = undefined;
     const snapshot = engine.snapshot(atMs, shop);
-    lastInstantMs = atMs;
     if (instant.row) {
       const counts = tally.settle(atMs);
-      rows.push({
+      rowCount += 1;
+      firstRowAsOf ??= snapshot.asOf;
+      lastRowAsOf = snapshot.asOf;
+      keepRow({
         asOf: snapshot.asOf,
         seq: counts.accepted,
         shop: snapshot.shop,
@@ -202,7 +224,6 @@ export function createBacktest(options: BacktestOptions): Backtest {
       lastSnapshot = snapshot;
     }
     if (instant.hourStart) hours.observeHourStart(atMs, snapshot, staffingInput);
-    if (instant.probe) hours.observeProbe(atMs, snapshot);
   }
 
   /** Takes every instant strictly before `limitMs`. */
@@ -210,35 +231,41 @@ export function createBacktest(options: BacktestOptions): Backtest {
     const current = startSchedule(limitMs);
     if (current === undefined) return;
     while (current.peekMs() < limitMs) take(current.take());
+    times.nextInstantMs = current.peekMs();
   }
 
-  function accept(event: PeakEvent): void {
+  function accepted(event: PeakEvent): void {
+    lines += 1;
     const tsMs = event.tsMs;
+    if (tsMs > times.clockMs) times.clockMs = tsMs;
     tally.count('accepted', tsMs);
-    if (tsMs < firstTsMs) firstTsMs = tsMs;
-    if (tsMs > lastTsMs) lastTsMs = tsMs;
-    if (tsMs <= lastInstantMs) lateForRows += 1;
+    if (tsMs < times.firstTsMs) times.firstTsMs = tsMs;
+    if (tsMs > times.lastTsMs) times.lastTsMs = tsMs;
+    if (tsMs <= times.lastInstantMs) lateForRows += 1;
     const applies = (shop === null || event.shop === shop) && (toMs === undefined || tsMs <= toMs);
     if (applies) {
       engine.apply(event);
       chatLog?.observe(event);
     }
-    takeBefore(clock.nowMs() - holdMs);
+    if (times.clockMs - holdMs > times.nextInstantMs) takeBefore(times.clockMs - holdMs);
+    if (lines % progressEvery === 0) reportProgress();
   }
 
-  function pushLine(line: string): void {
+  function blank(): void {
     lines += 1;
-    if (isBlank(line)) {
-      blankLines += 1;
-    } else {
-      const result = admission.admit(line);
-      if (result.outcome === 'accepted') accept(result.event);
-      else if (result.outcome === 'duplicate') tally.count('duplicates', result.event.tsMs);
-      else {
-        const datedMs = readableTsMs(line) ?? (clock.unset ? Number.NEGATIVE_INFINITY : clock.nowMs());
-        tally.count('rejected', datedMs, result.reason);
-      }
-    }
+    blankLines += 1;
+    if (lines % progressEvery === 0) reportProgress();
+  }
+
+  function duplicate(tsMs: number): void {
+    lines += 1;
+    tally.count('duplicates', tsMs);
+    if (lines % progressEvery === 0) reportProgress();
+  }
+
+  function rejected(reason: RejectReason, datedMs: number): void {
+    lines += 1;
+    tally.count('rejected', datedMs, reason);
     if (lines % progressEvery === 0) reportProgress();
   }
 
@@ -246,15 +273,15 @@ export function createBacktest(options: BacktestOptions): Backtest {
     options.onProgress?.({
       lines,
       accepted: tally.totals.accepted,
-      simulatedMs: clock.unset ? Number.NaN : clock.nowMs(),
-      rows: rows.length,
+      simulatedMs: times.clockMs === Number.NEGATIVE_INFINITY ? Number.NaN : times.clockMs,
+      rows: rowCount,
     });
   }
 
   function finish(): BacktestReport {
     const current = startSchedule(Number.POSITIVE_INFINITY);
     if (current !== undefined) {
-      if (toMs === undefined) current.lastRowMs = alignUpMs(lastTsMs, stepMs, offsets);
+      if (toMs === undefined) current.lastRowMs = alignUpMs(times.lastTsMs, stepMs, offsets);
       takeBefore(Number.POSITIVE_INFINITY);
     }
     reportProgress();
@@ -270,11 +297,11 @@ export function createBacktest(options: BacktestOptions): Backtest {
         probeStep: formatDuration(probeStepMs),
       },
       range: {
-        firstEvent: Number.isFinite(firstTsMs) ? formatInstant(firstTsMs, timeZone) : null,
-        lastEvent: Number.isFinite(lastTsMs) ? formatInstant(lastTsMs, timeZone) : null,
-        firstRow: rows[0]?.asOf ?? null,
-        lastRow: rows[rows.length - 1]?.asOf ?? null,
-        rows: rows.length,
+        firstEvent: Number.isFinite(times.firstTsMs) ? formatInstant(times.firstTsMs, timeZone) : null,
+        lastEvent: Number.isFinite(times.lastTsMs) ? formatInstant(times.lastTsMs, timeZone) : null,
+        firstRow: firstRowAsOf,
+        lastRow: lastRowAsOf,
+        rows: rowCount,
       },
       totals: {
         lines,
@@ -291,7 +318,7 @@ export function createBacktest(options: BacktestOptions): Backtest {
       peak: peakOf(hourSummaries),
       paths: pathsOf(lastSnapshot),
     };
-    if (options.whatIf !== undefined && chatLog !== undefined && current !== undefined && rows.length > 0) {
+    if (options.whatIf !== undefined && chatLog !== undefined && current !== undefined && rowCount > 0) {
       summary.whatIf = runWhatIf({
         chatLog,
         plan: options.whatIf,
@@ -305,7 +332,7 @@ export function createBacktest(options: BacktestOptions): Backtest {
     return { rows, summary };
   }
 
-  return { pushLine, finish };
+  return { blank, accepted, duplicate, rejected, finish };
 }
 
 /** Runs a whole input held in memory or produced lazily (a generator of lines streams). */

@@ -14,6 +14,8 @@ export interface ChatLifecycle {
   startMs: number;
   /** When an agent took it: the first `chat.assigned`, else the first agent message. */
   pickedUpMs: number;
+  /** The agent of that pick-up ('' when none was named). */
+  agentId: string;
   firstAgentMessageMs: number;
   closeMs: number;
 }
@@ -42,6 +44,13 @@ function earliest(current: number, candidateMs: number): number {
   return Number.isNaN(current) || candidateMs < current ? candidateMs : current;
 }
 
+/** Records a pick-up by `agentId` at `tsMs` if it is the earliest seen (ties: the first seen). */
+function pickUp(record: ChatLifecycle, tsMs: number, agentId: string | undefined): void {
+  if (!Number.isNaN(record.pickedUpMs) && tsMs >= record.pickedUpMs) return;
+  record.pickedUpMs = tsMs;
+  record.agentId = agentId ?? '';
+}
+
 export function createChatLog(): ChatLog {
   const byKey = new Map<string, ChatLifecycle>();
   const changes: AgentChange[] = [];
@@ -56,6 +65,7 @@ export function createChatLog(): ChatLog {
         queue: '',
         startMs: Number.NaN,
         pickedUpMs: Number.NaN,
+        agentId: '',
         firstAgentMessageMs: Number.NaN,
         closeMs: Number.NaN,
       };
@@ -76,15 +86,14 @@ export function createChatLog(): ChatLog {
           return;
         }
         case 'chat.assigned': {
-          const record = chat(event.shop, event.chatId);
-          record.pickedUpMs = earliest(record.pickedUpMs, event.tsMs);
+          pickUp(chat(event.shop, event.chatId), event.tsMs, event.agentId);
           return;
         }
         case 'chat.message': {
           if (event.from !== 'agent') return;
           const record = chat(event.shop, event.chatId);
           record.firstAgentMessageMs = earliest(record.firstAgentMessageMs, event.tsMs);
-          record.pickedUpMs = earliest(record.pickedUpMs, event.tsMs);
+          pickUp(record, event.tsMs, event.agentId);
           return;
         }
         case 'chat.closed': {

@@ -16,6 +16,8 @@ export interface ChatFate {
   answeredMs: number;
   /** Left without an agent message (abandoned). */
   abandonedMs: number;
+  /** Which simulated copy of the chats (0 for the actual day and a single run). */
+  replica?: number;
 }
 
 export interface OutcomeWindow {
@@ -39,7 +41,7 @@ export interface RunOutcomes {
   /** `hourStartMs|group` → outcome. */
   byHourGroup: Map<
     string,
-    { hourStartMs: number; group: string; arrivals: number; outcome: QueueHourOutcome }
+    { hourStartMs: number; group: string; arrivals: number; answered: number; outcome: QueueHourOutcome }
   >;
   totals: RunTotals;
 }
@@ -56,7 +58,15 @@ function round(value: number, digits: number): number {
   return Math.round(value * scale) / scale;
 }
 
-export function summariseOutcomes(fates: readonly ChatFate[], window: OutcomeWindow): RunOutcomes {
+/**
+ * Outcomes per arrival hour and group. `replications` > 1: the fates are that many simulated
+ * copies of the same chats; waits and service levels pool them, counts are per copy (means).
+ */
+export function summariseOutcomes(
+  fates: readonly ChatFate[],
+  window: OutcomeWindow,
+  replications = 1,
+): RunOutcomes {
   const counts = new Map<string, { hourStartMs: number; group: string; counts: HourCounts }>();
   const minuteCount = Math.max(0, Math.ceil((window.toMs - window.fromMs) / MINUTE_MS));
   // Per group, +1/−1 at the minute a chat crosses 30 min unanswered and at the minute it stops.
@@ -93,10 +103,11 @@ export function summariseOutcomes(fates: readonly ChatFate[], window: OutcomeWin
       const first = Math.max(0, Math.ceil((longFromMs - window.fromMs) / MINUTE_MS));
       const last = Math.min(minuteCount, Math.ceil((endMs - window.fromMs) / MINUTE_MS));
       if (first < last) {
-        let delta = over30mDelta.get(fate.group);
+        const key = `${fate.replica ?? 0}\u0000${fate.group}`;
+        let delta = over30mDelta.get(key);
         if (delta === undefined) {
           delta = new Int32Array(minuteCount + 1);
-          over30mDelta.set(fate.group, delta);
+          over30mDelta.set(key, delta);
         }
         delta[first] = (delta[first] ?? 0) + 1;
         delta[last] = (delta[last] ?? 0) - 1;
@@ -117,39 +128,55 @@ export function summariseOutcomes(fates: readonly ChatFate[], window: OutcomeWin
     }
   }
 
-  const anyGroup = new Uint8Array(minuteCount);
-  for (const [group, delta] of over30mDelta) {
+  // Per replica: minutes in which any group had a chat over the limit.
+  const anyGroup = new Map<string, Uint8Array>();
+  for (const [key, delta] of over30mDelta) {
+    const split = key.indexOf('\u0000');
+    const replica = key.slice(0, split);
+    const group = key.slice(split + 1);
+    let flags = anyGroup.get(replica);
+    if (flags === undefined) {
+      flags = new Uint8Array(minuteCount);
+      anyGroup.set(replica, flags);
+    }
     let running = 0;
     for (let minute = 0; minute < minuteCount; minute += 1) {
       running += delta[minute] ?? 0;
       if (running <= 0) continue;
-      anyGroup[minute] = 1;
+      flags[minute] = 1;
       entry(window.hourOf(window.fromMs + minute * MINUTE_MS), group).minutes += 1;
     }
   }
-  for (const flag of anyGroup) total.minutes += flag;
+  for (const flags of anyGroup.values()) for (const flag of flags) total.minutes += flag;
 
+  const perCopy = (value: number): number => (replications === 1 ? value : round(value / replications, 1));
   const outcomeOf = (c: HourCounts): QueueHourOutcome => ({
     avgWaitSec: c.answered === 0 ? null : round(c.waitSumMs / c.answered / 1000, 1),
     serviceLevel:
       c.answered + c.abandoned === 0 ? null : round(c.withinThreshold / (c.answered + c.abandoned), 4),
-    abandoned: c.abandoned,
-    minutesUnansweredOver30m: c.minutes,
+    abandoned: perCopy(c.abandoned),
+    minutesUnansweredOver30m: perCopy(c.minutes),
   });
   const byHourGroup: RunOutcomes['byHourGroup'] = new Map();
   for (const [key, { hourStartMs, group, counts: c }] of counts) {
-    byHourGroup.set(key, { hourStartMs, group, arrivals: c.arrivals, outcome: outcomeOf(c) });
+    byHourGroup.set(key, {
+      hourStartMs,
+      group,
+      arrivals: perCopy(c.arrivals),
+      answered: perCopy(c.answered),
+      outcome: outcomeOf(c),
+    });
   }
   const totalOutcome = outcomeOf(total);
   return {
     byHourGroup,
     totals: {
-      arrivals: total.arrivals,
-      answered: total.answered,
-      abandoned: total.abandoned,
+      arrivals: perCopy(total.arrivals),
+      answered: perCopy(total.answered),
+      abandoned: perCopy(total.abandoned),
       avgWaitSec: totalOutcome.avgWaitSec,
       serviceLevel: totalOutcome.serviceLevel,
-      minutesUnansweredOver30m: total.minutes,
+      minutesUnansweredOver30m: perCopy(total.minutes),
     },
   };
 }
@@ -160,6 +187,7 @@ export function waitingSeries(
   instantsMs: readonly number[],
   groups: readonly string[],
   endMs: number,
+  replications = 1,
 ): Record<string, number[]> {
   const result: Record<string, number[]> = {};
   for (const group of groups) {
@@ -171,7 +199,8 @@ export function waitingSeries(
     result[group] = instantsMs.map((instantMs) => {
       while (startIndex < starts.length && (starts[startIndex] as number) <= instantMs) startIndex += 1;
       while (endIndex < ends.length && (ends[endIndex] as number) <= instantMs) endIndex += 1;
-      return startIndex - endIndex;
+      const waiting = startIndex - endIndex;
+      return replications === 1 ? waiting : round(waiting / replications, 1);
     });
   }
   return result;

@@ -1,10 +1,12 @@
 /**
  * Reads a what-if plan: `{"changes":[{"queue":"aftersale","from":"2026-11-11T20:00+08:00",
  * "to":"2026-11-11T23:00+08:00","addAgents":5}], "seed": 1}`. Instants are RFC 3339; seconds may
- * be left out (`20:00+08:00`), as people write plans by hand.
+ * be left out (`20:00+08:00`), as people write plans by hand. Optional calibration overrides:
+ * `"availability": "logged" | "inferred"`, `"holdTimeFactor": 1.1` (e.g. one fitted on other
+ * days), `"dayCheck": false` (skip the per-day in- and out-of-sample check).
  */
 import { parseTimestampMs, QUEUE_PATTERN, SHOP_PATTERN } from '../../../../server/events/index.ts';
-import type { RosterChange, WhatIfPlan } from './what-if-types.ts';
+import type { Availability, RosterChange, WhatIfPlan } from './what-if-types.ts';
 
 export class WhatIfPlanError extends Error {
   override name = 'WhatIfPlanError';
@@ -55,9 +57,30 @@ export function parseWhatIfPlan(value: unknown): WhatIfPlan {
     }
     return parsed;
   });
+  const parsed: WhatIfPlan = { changes };
   const seed = plan.seed;
-  if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) {
-    throw new WhatIfPlanError('seed must be a whole number');
+  if (seed !== undefined) {
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+      throw new WhatIfPlanError('seed must be a whole number');
+    }
+    parsed.seed = seed;
   }
-  return seed === undefined ? { changes } : { changes, seed };
+  if (plan.availability !== undefined) {
+    if (plan.availability !== 'logged' && plan.availability !== 'inferred') {
+      throw new WhatIfPlanError('availability must be "logged" or "inferred"');
+    }
+    parsed.availability = plan.availability satisfies Availability;
+  }
+  if (plan.holdTimeFactor !== undefined) {
+    const factor = plan.holdTimeFactor;
+    if (typeof factor !== 'number' || !(factor >= 0.25 && factor <= 4)) {
+      throw new WhatIfPlanError('holdTimeFactor must be a number from 0.25 to 4');
+    }
+    parsed.holdTimeFactor = factor;
+  }
+  if (plan.dayCheck !== undefined) {
+    if (typeof plan.dayCheck !== 'boolean') throw new WhatIfPlanError('dayCheck must be true or false');
+    parsed.dayCheck = plan.dayCheck;
+  }
+  return parsed;
 }

@@ -19,7 +19,19 @@ export interface WhatIfPlan {
   changes: RosterChange[];
   /** Seed of the simulation's random draws (default 1). */
   seed?: number;
+  /**
+   * Who takes chats in the simulation: presence as logged, or inferred from the day (agents idle
+   * while callers waited were away). Absent: inferred only when the logged presence answers
+   * clearly too fast (see run-what-if.ts).
+   */
+  availability?: Availability;
+  /** Factor on every slot time; absent: fitted to the day's mean wait when that is off by > 5 %. */
+  holdTimeFactor?: number;
+  /** false: skip the per-day calibration check of a range of several days (it costs a second run). */
+  dayCheck?: boolean;
 }
+
+export type Availability = 'logged' | 'inferred';
 
 /** Per hour outcomes of one queue, actual or simulated. */
 export interface QueueHourOutcome {
@@ -48,19 +60,86 @@ export interface WhatIfHour {
 export interface Calibration {
   /** Service times are the day's own, scaled by this factor fitted to the day's mean wait (1 = as recorded). */
   holdTimeFactor: number;
+  /** Presence as logged, or availability inferred from the day (see availability.ts). */
+  availability: Availability;
+  /** Queues served before others, highest first (inferred from who overtook whom); empty: first come, first served. */
+  queuePriority: string[];
   /**
-   * Mean over hours (weighted by answered chats) of |simulated − actual| / actual hourly mean
-   * wait, with the roster unchanged: the simulation reproduces the day within this share.
+   * Head start of each priority rank, seconds (twice the median of how much younger the
+   * overtaking chats were); null: strict priority or none.
+   */
+  headStartSec: number | null;
+  /** `a>b`: chats of a picked up while an older chat of b still waited and the agent also served b (the evidence). */
+  overtakes: Record<string, number>;
+  /** Simulated copies averaged (each with its own patience draws). */
+  replications: number;
+  /**
+   * Mean over (hour, queue) cells with at least `minAnswered` answered chats, weighted by answered
+   * chats, of |simulated − actual| / actual mean wait, with the roster unchanged: the simulation
+   * reproduces the range's hours within this share.
    */
   hourlyWaitError: number | null;
-  /** The largest such error over hours with at least `minAnswered` answered chats. */
+  /**
+   * The same errors weighted by each cell's actual waiting time (answered × mean wait): the share
+   * of the range's waiting that the simulation gets wrong. Cells where nobody waits long (a 2 s
+   * mean simulated as 5 s is a 150 % error) weigh little here.
+   */
+  waitWeightedError: number | null;
+  /**
+   * `hourlyWaitError` with the cells of all days pooled by local hour of day (and queue): how well
+   * the range's mean day is reproduced hour by hour. Equal to it on a one-day range.
+   */
+  hourOfDayWaitError: number | null;
+  /** The largest cell error (cells with at least `minAnswered` answered chats). */
   maxHourlyWaitError: number | null;
   minAnswered: number;
-  /** Hours compared. */
+  /** Cells compared. */
   hours: number;
   /** Mean wait per answered chat over the range, seconds. */
   actualMeanWaitSec: number | null;
   simulatedMeanWaitSec: number | null;
+  /**
+   * `hourlyWaitError` and `waitWeightedError` between one simulated copy and the mean of the
+   * others (averaged over copies): how far a range that followed the model exactly would be from
+   * the model's mean. An error near this is as small as the range's own randomness allows. Null
+   * with one copy.
+   */
+  noiseFloor: { hourlyWaitError: number | null; waitWeightedError: number | null } | null;
+  /**
+   * Every day of the range calibrated on its own (in-sample), and simulated with the slot-time
+   * factor (median) and queue priority (summed overtakes) of the other days of the range and of up
+   * to 28 days of the log before it (out-of-sample). The errors pool the range's days' cells.
+   * Null without another day to carry a calibration from (or with `dayCheck: false`).
+   */
+  days: {
+    /** Days before the range that were calibrated for the out-of-sample pool. */
+    historyDays: number;
+    inSample: CalibrationErrors;
+    outOfSample: CalibrationErrors;
+    perDay: DayCalibration[];
+  } | null;
+}
+
+export interface CalibrationErrors {
+  hourlyWaitError: number | null;
+  waitWeightedError: number | null;
+  hourOfDayWaitError: number | null;
+  hours: number;
+}
+
+export interface DayCalibration {
+  /** Local date. */
+  date: string;
+  /** Cells compared. */
+  hours: number;
+  availability: Availability;
+  /** Fitted on the day itself. */
+  holdTimeFactor: number;
+  hourlyWaitError: number | null;
+  /** The median of the other days' factors. */
+  outOfSampleHoldTimeFactor: number;
+  /** With that factor and the other days' queue priority. */
+  outOfSampleHourlyWaitError: number | null;
 }
 
 export interface WhatIfSummary {
