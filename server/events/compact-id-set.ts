@@ -17,18 +17,28 @@
 import type { SeenIds } from './admission.ts';
 
 const EMPTY = 0xffffffff;
+const TOMBSTONE = EMPTY - 1;
 const INITIAL_SLOTS = 1 << 16;
 const INITIAL_POOL_BYTES = 1 << 20;
 /** Old-table slots moved per add or delete while draining: done after size / 16 adds. */
 const DRAIN_SLOTS_PER_OPERATION = 64;
+/** What `hashLatin1` answers for an id with a character above U+00FF. */
+const WIDE = -1;
 
-function hashId(id: string): number {
-  // FNV-1a over UTF-16 code units, then a final avalanche (murmur3 fmix32) so nearby ids spread.
+/**
+ * FNV-1a over the UTF-16 code units, then a final avalanche (murmur3 fmix32) so nearby ids
+ * spread; WIDE when a code unit is above U+00FF. One pass: the id is read once per lookup.
+ */
+function hashLatin1(id: string): number {
   let h = 0x811c9dc5;
+  let units = 0;
   for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
+    const c = id.charCodeAt(i);
+    units |= c;
+    h ^= c;
     h = Math.imul(h, 0x01000193);
   }
+  if (units > 0xff) return WIDE;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -37,15 +47,20 @@ function hashId(id: string): number {
   return h >>> 0;
 }
 
-function isLatin1(id: string): boolean {
-  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) > 0xff) return false;
-  return true;
+/**
+ * An open-addressing table: slot i is the pair (hash, offset) at [2i, 2i + 1], side by side so
+ * a probe touches one cache line (the table is far larger than the caches: one miss per lookup,
+ * not two). Offset EMPTY marks a free slot, TOMBSTONE a deleted one.
+ */
+type SlotTable = Uint32Array;
+
+function newTable(slots: number): SlotTable {
+  return new Uint32Array(slots * 2).fill(EMPTY);
 }
 
 /** A table being drained into the current one. */
 interface DrainingTable {
-  hashes: Uint32Array;
-  offsets: Uint32Array;
+  table: SlotTable;
   pool: Uint8Array;
   /** Next slot to move. */
   next: number;
@@ -54,9 +69,8 @@ interface DrainingTable {
 }
 
 export class CompactIdSet implements SeenIds {
-  private hashes = new Uint32Array(INITIAL_SLOTS);
-  /** Offset of the id in `pool` (its length byte comes first); EMPTY marks a free slot. */
-  private offsets = new Uint32Array(INITIAL_SLOTS).fill(EMPTY);
+  private table = newTable(INITIAL_SLOTS);
+  /** Ids as a length byte then their characters; a slot's offset points at the length byte. */
   private pool = new Uint8Array(INITIAL_POOL_BYTES);
   private poolUsed = 0;
   /** Live ids in the current table and pool, and their pool bytes (length bytes included). */
@@ -74,15 +88,14 @@ export class CompactIdSet implements SeenIds {
   /** Bytes held in typed arrays (tables and pools, a draining one included). */
   get footprintBytes(): number {
     const d = this.draining;
-    const drainingBytes =
-      d === undefined ? 0 : d.hashes.byteLength + d.offsets.byteLength + d.pool.byteLength;
-    return this.hashes.byteLength + this.offsets.byteLength + this.pool.byteLength + drainingBytes;
+    const drainingBytes = d === undefined ? 0 : d.table.byteLength + d.pool.byteLength;
+    return this.table.byteLength + this.pool.byteLength + drainingBytes;
   }
 
   has(id: string): boolean {
-    if (!isLatin1(id)) return this.wide.has(id);
-    const hash = hashId(id);
-    return this.findSlot(id, hash) >= 0 || this.findDrainingSlot(id, hash) >= 0;
+    const hash = hashLatin1(id);
+    if (hash === WIDE) return this.wide.has(id);
+    return probe(this.table, this.pool, id, hash) >= 0 || this.findDrainingSlot(id, hash) >= 0;
   }
 
   add(id: string): void {
@@ -91,33 +104,42 @@ export class CompactIdSet implements SeenIds {
 
   /** Adds `id` unless present, hashing and probing once; true when it was added. */
   addIfAbsent(id: string): boolean {
-    if (!isLatin1(id)) {
+    const hash = hashLatin1(id);
+    if (hash === WIDE) {
       if (this.wide.has(id)) return false;
       this.wide.add(id);
       return true;
     }
-    const hash = hashId(id);
-    if (this.findSlot(id, hash) >= 0 || this.findDrainingSlot(id, hash) >= 0) return false;
-    this.insertNew(id, hash);
+    const found = probe(this.table, this.pool, id, hash);
+    if (found >= 0 || this.findDrainingSlot(id, hash) >= 0) return false;
+    // Not found: the probe ended on a free slot, -found - 1, where the id goes.
+    this.insertNew(id, hash, -found - 1);
     return true;
   }
 
-  private insertNew(id: string, hash: number): void {
-    this.drainSome();
-    if ((this.count + this.tombstones + 1) * 2 > this.offsets.length) this.startRebuild();
+  private insertNew(id: string, hash: number, freeSlot: number): void {
+    const table = this.table;
+    if ((this.count + this.tombstones + 1) * 2 > table.length / 2) this.startRebuild();
     const offset = this.store(id);
-    this.insert(hash, offset);
+    if (this.table === table) {
+      table[freeSlot * 2] = hash;
+      table[freeSlot * 2 + 1] = offset;
+    } else {
+      // A rebuild started a new table: the free slot was the old one's.
+      this.insert(hash, offset);
+    }
     this.count += 1;
     this.liveBytes += 1 + id.length;
+    this.drainSome();
   }
 
   delete(id: string): boolean {
-    if (!isLatin1(id)) return this.wide.delete(id);
-    const hash = hashId(id);
-    const slot = this.findSlot(id, hash);
+    const hash = hashLatin1(id);
+    if (hash === WIDE) return this.wide.delete(id);
+    const slot = probe(this.table, this.pool, id, hash);
     if (slot >= 0) {
       // A tombstone: hash kept, offset pointing nowhere valid; the pool bytes are simply left.
-      this.offsets[slot] = EMPTY - 1;
+      this.table[slot * 2 + 1] = TOMBSTONE;
       this.count -= 1;
       this.liveBytes -= 1 + id.length;
       this.tombstones += 1;
@@ -125,22 +147,17 @@ export class CompactIdSet implements SeenIds {
       const draining = this.draining;
       const old = this.findDrainingSlot(id, hash);
       if (draining === undefined || old < 0) return false;
-      draining.offsets[old] = EMPTY - 1;
+      draining.table[old * 2 + 1] = TOMBSTONE;
       draining.live -= 1;
     }
     this.drainSome();
     return true;
   }
 
-  /** Slot holding `id` in the current table, or -1. */
-  private findSlot(id: string, hash: number): number {
-    return probe(this.hashes, this.offsets, this.pool, id, hash);
-  }
-
-  /** Slot holding `id` in the table being drained, or -1. */
+  /** Slot holding `id` in the table being drained, or a negative number. */
   private findDrainingSlot(id: string, hash: number): number {
     const d = this.draining;
-    return d === undefined ? -1 : probe(d.hashes, d.offsets, d.pool, id, hash);
+    return d === undefined ? -1 : probe(d.table, d.pool, id, hash);
   }
 
   /** Appends `length` bytes (a length byte and the id's characters) to the pool, growing it when full. */
@@ -166,17 +183,19 @@ export class CompactIdSet implements SeenIds {
       this.startRebuild();
     }
     const offset = this.reserve(1 + id.length);
-    this.pool[offset] = id.length;
-    for (let i = 0; i < id.length; i++) this.pool[offset + 1 + i] = id.charCodeAt(i);
+    const pool = this.pool;
+    pool[offset] = id.length;
+    for (let i = 0; i < id.length; i++) pool[offset + 1 + i] = id.charCodeAt(i);
     return offset;
   }
 
   private insert(hash: number, offset: number): void {
-    const mask = this.offsets.length - 1;
+    const table = this.table;
+    const mask = table.length / 2 - 1;
     let slot = hash & mask;
-    while (this.offsets[slot] !== EMPTY) slot = (slot + 1) & mask;
-    this.hashes[slot] = hash;
-    this.offsets[slot] = offset;
+    while (table[slot * 2 + 1] !== EMPTY) slot = (slot + 1) & mask;
+    table[slot * 2] = hash;
+    table[slot * 2 + 1] = offset;
   }
 
   /**
@@ -190,9 +209,8 @@ export class CompactIdSet implements SeenIds {
     const live = this.count;
     let slots = INITIAL_SLOTS;
     while (slots < live * 4) slots *= 2;
-    this.draining = { hashes: this.hashes, offsets: this.offsets, pool: this.pool, next: 0, live };
-    this.hashes = new Uint32Array(slots);
-    this.offsets = new Uint32Array(slots).fill(EMPTY);
+    this.draining = { table: this.table, pool: this.pool, next: 0, live };
+    this.table = newTable(slots);
     this.pool = new Uint8Array(Math.max(INITIAL_POOL_BYTES, Math.ceil(this.liveBytes * 1.5)));
     this.poolUsed = 0;
     this.count = 0;
@@ -204,38 +222,39 @@ export class CompactIdSet implements SeenIds {
   private drainSome(): void {
     const d = this.draining;
     if (d === undefined) return;
-    const end = Math.min(d.offsets.length, d.next + DRAIN_SLOTS_PER_OPERATION);
+    const oldTable = d.table;
+    const oldPool = d.pool;
+    const end = Math.min(oldTable.length / 2, d.next + DRAIN_SLOTS_PER_OPERATION);
     for (let slot = d.next; slot < end; slot++) {
-      const offset = d.offsets[slot] as number;
-      if (offset >= EMPTY - 1) continue;
-      const bytes = 1 + (d.pool[offset] as number);
+      const offset = oldTable[slot * 2 + 1] as number;
+      if (offset >= TOMBSTONE) continue;
+      const bytes = 1 + (oldPool[offset] as number);
       const moved = this.reserve(bytes);
-      this.pool.set(d.pool.subarray(offset, offset + bytes), moved);
-      this.insert(d.hashes[slot] as number, moved);
+      // A byte loop, not pool.set(subarray): ids are short, and a view per id is garbage.
+      const pool = this.pool;
+      for (let i = 0; i < bytes; i++) pool[moved + i] = oldPool[offset + i] as number;
+      this.insert(oldTable[slot * 2] as number, moved);
       // Left as a tombstone: lookups of ids further along the probe chain must still find them.
-      d.offsets[slot] = EMPTY - 1;
+      oldTable[slot * 2 + 1] = TOMBSTONE;
       d.live -= 1;
       this.count += 1;
       this.liveBytes += bytes;
     }
     d.next = end;
-    if (end === d.offsets.length) this.draining = undefined;
+    if (end === oldTable.length / 2) this.draining = undefined;
   }
 }
 
-/** Slot of `id` in an open-addressing table, or -1. */
-function probe(
-  hashes: Uint32Array,
-  offsets: Uint32Array,
-  pool: Uint8Array,
-  id: string,
-  hash: number,
-): number {
-  const mask = offsets.length - 1;
+/**
+ * Slot of `id` in an open-addressing table, or, when it is not there, −(free slot) − 1: the
+ * free slot that ended the probe, where an insert can put it.
+ */
+function probe(table: SlotTable, pool: Uint8Array, id: string, hash: number): number {
+  const mask = table.length / 2 - 1;
   for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-    const offset = offsets[slot] as number;
-    if (offset === EMPTY) return -1;
-    if (offset !== EMPTY - 1 && hashes[slot] === hash && equalsAt(pool, offset, id)) return slot;
+    const offset = table[slot * 2 + 1] as number;
+    if (offset === EMPTY) return -slot - 1;
+    if (offset !== TOMBSTONE && table[slot * 2] === hash && equalsAt(pool, offset, id)) return slot;
   }
 }
 
