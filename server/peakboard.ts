@@ -20,7 +20,7 @@ import {
 import { startIngest, startNatsServer, type NatsServerProcess, type RunningIngest } from './ingest/index.ts';
 import { authorizeUpgrade, createApp, createAuth, listen, type Listening } from './http/index.ts';
 import { BadRequestError } from './http/index.ts';
-import { startPushHub } from './push/index.ts';
+import { startPushHub, type SeriesSample } from './push/index.ts';
 import {
   computeStaffingRows,
   DEFAULT_STAFFING_CONFIG,
@@ -37,6 +37,7 @@ import {
   StoreError,
   type RetentionSweepResult,
   type Store,
+  type StoredSeriesSample,
 } from './store/index.ts';
 import { createSerialQueue, recoverEngine, snapshotsFromStore } from './time-travel.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -56,6 +57,28 @@ export interface PeakboardOptions {
   /** Where the built board lives (default web/dist next to the repository root). */
   webRoot?: string;
   logger?: Logger;
+}
+
+/** The boards' queue-depth charts: one sample a minute over two hours (push/series.ts). */
+const SERIES_STEP_SEC = 60;
+const SERIES_WINDOW_SEC = 7200;
+/** Stored chart samples are kept a little longer than the window, then deleted as new ones come. */
+const SERIES_KEEP_MS = (SERIES_WINDOW_SEC + 3600) * 1000;
+
+/** The stored chart samples of the last window, by channel (`''` = all shops), for the hub's seedSeries. */
+async function loadSeriesSeeds(store: Store, nowMs: number): Promise<Map<string, SeriesSample[]>> {
+  const seeds = new Map<string, SeriesSample[]>();
+  for (const stored of await store.loadSeriesSamples(nowMs - SERIES_WINDOW_SEC * 1000)) {
+    const key = stored.shop ?? '';
+    let samples = seeds.get(key);
+    if (samples === undefined) seeds.set(key, (samples = []));
+    samples.push({
+      atSec: stored.atMs / 1000,
+      queues: stored.queues,
+      refundsAwaiting: stored.refundsAwaiting,
+    });
+  }
+  return seeds;
 }
 
 /** Loads every stored id into the dedupe set: the ids of the retained days (see retention below). */
@@ -523,9 +546,33 @@ export async function startPeakboard(
     const access = describeAccess(config);
     log[access.level](access.message, { host: config.host, port: http.port });
     stops.push(() => http.close());
+    // A restarted server redraws the charts of the last two hours from the samples it stored.
+    const seriesSeeds = await loadSeriesSeeds(store, liveNowMs());
+    let seriesSaveFailing = false;
+    const saveSeriesSample = (shop: string | null, sample: SeriesSample): void => {
+      const atMs = sample.atSec * 1000;
+      const stored: StoredSeriesSample = {
+        shop,
+        atMs,
+        queues: sample.queues,
+        refundsAwaiting: sample.refundsAwaiting,
+      };
+      store.saveSeriesSample(stored, atMs - SERIES_KEEP_MS).then(
+        () => (seriesSaveFailing = false),
+        (error: unknown) => {
+          // Once per failing spell: the charts are a convenience, ingest reports the store's health.
+          if (!seriesSaveFailing) log.warn('cannot store a chart sample', { error: String(error) });
+          seriesSaveFailing = true;
+        },
+      );
+    };
     const hub = startPushHub({
       server: http.server,
       getSnapshot: liveSnapshotWithIngest,
+      seriesStepSec: SERIES_STEP_SEC,
+      seriesWindowSec: SERIES_WINDOW_SEC,
+      seedSeries: (shop) => seriesSeeds.get(shop ?? '') ?? [],
+      onSeriesSample: saveSeriesSample,
       tickMs: config.tickMs,
       authorize: authorizeUpgrade(auth),
       checkOrigin: true,

@@ -73,6 +73,8 @@ export interface PushHubOptions {
    * server redraw the last two hours from stored events instead of starting the charts empty.
    */
   seedSeries?: (shop: string | null) => Iterable<SeriesSample>;
+  /** Called with each sample a channel's series records (one a minute), e.g. to store it for `seedSeries`. */
+  onSeriesSample?: (shop: string | null, sample: SeriesSample) => void;
   /** Wall clock in epoch ms; injected by tests. Default Date.now. */
   nowMs?: () => number;
   /** Called when getSnapshot throws; the channel skips that tick. Default console.error. */
@@ -252,7 +254,10 @@ export function startPushHub(options: PushHubOptions): PushHub {
       const depth: Record<string, number> = {};
       for (const [queue, queueStats] of Object.entries(data.chat?.queues ?? {}))
         depth[queue] = queueStats.waiting;
-      channel.history.record(atSec, depth, data.refunds?.awaitingResponse ?? 0);
+      const refundsAwaiting = data.refunds?.awaitingResponse ?? 0;
+      if (channel.history.record(atSec, depth, refundsAwaiting)) {
+        options.onSeriesSample?.(channel.shop, { atSec, queues: depth, refundsAwaiting });
+      }
     }
     channel.lastSampleAtMs = atMs;
     data.series = channel.history.toSeries();

@@ -7,6 +7,7 @@ export {
   type DeadLetter,
   type IngestTotals,
   type BatchToCommit,
+  type StoredSeriesSample,
 } from './store.ts';
 export {
   checkpointsToKeep,

@@ -40,6 +40,14 @@ export const SCHEMA_SQL = [
      dead_letters_removed BIGINT NOT NULL
    )`,
   `INSERT INTO retention_state SELECT 1, 0, 0, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM retention_state)`,
+  // The boards' queue-depth charts, one row per channel ('' = all shops) and minute, so a
+  // restarted server redraws the last two hours instead of starting them empty.
+  `CREATE TABLE IF NOT EXISTS series_samples (
+     shop VARCHAR NOT NULL,
+     at_ms BIGINT NOT NULL,
+     queues VARCHAR NOT NULL,
+     refunds_awaiting BIGINT NOT NULL
+   )`,
 ];
 
 /**

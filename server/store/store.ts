@@ -72,6 +72,16 @@ function rejectionCountsSql(deadLetters: readonly DeadLetter[]): string {
     'ON CONFLICT (reason) DO UPDATE SET rejected = rejected + excluded.rejected; '
   );
 }
+/** One minute of a board channel's queue-depth chart (push/series.ts), as stored. */
+export interface StoredSeriesSample {
+  /** null: the all-shops channel. */
+  shop: string | null;
+  atMs: number;
+  /** Chat `waiting` per queue. */
+  queues: Record<string, number>;
+  refundsAwaiting: number;
+}
+
 /** Engine checkpoints (checkpoints.ts): save / load latest / load for an instant, and the count check. */
 export interface Store extends Omit<CheckpointStore, 'close'> {
   readonly path: string;
@@ -100,6 +110,13 @@ export interface Store extends Omit<CheckpointStore, 'close'> {
   >;
   /** Writes a tiny row and rolls it back: proves the file is writable now. */
   probeWritable(): Promise<boolean>;
+  /**
+   * Keeps one chart sample of a board channel and forgets that channel's samples from before
+   * `keepFromMs` (the table stays a few hours long).
+   */
+  saveSeriesSample(sample: StoredSeriesSample, keepFromMs: number): Promise<void>;
+  /** The chart samples at or after `fromMs`, oldest first. */
+  loadSeriesSamples(fromMs: number): Promise<StoredSeriesSample[]>;
   /**
    * Removes events before the horizon (only those a saved engine checkpoint has absorbed), dead
    * letters before theirs and old checkpoints, in short steps between commits (retention.ts).
@@ -334,6 +351,34 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
           await connection.run('ROLLBACK').catch(() => undefined);
           return false;
         }
+      });
+    },
+    saveSeriesSample(sample, keepFromMs) {
+      const shop = sample.shop ?? '';
+      return serial(async () => {
+        await connection.run('DELETE FROM series_samples WHERE shop = $1 AND at_ms < $2', [shop, keepFromMs]);
+        await connection.run('INSERT INTO series_samples VALUES ($1, $2, $3, $4)', [
+          shop,
+          sample.atMs,
+          JSON.stringify(sample.queues),
+          sample.refundsAwaiting,
+        ]);
+      });
+    },
+    loadSeriesSamples(fromMs) {
+      return serial(async () => {
+        const rows = (
+          await connection.runAndReadAll(
+            'SELECT shop, at_ms::DOUBLE, queues, refunds_awaiting::DOUBLE FROM series_samples WHERE at_ms >= $1 ORDER BY shop, at_ms',
+            [fromMs],
+          )
+        ).getRows();
+        return rows.map((r) => ({
+          shop: r[0] === '' ? null : String(r[0]),
+          atMs: Number(r[1]),
+          queues: JSON.parse(String(r[2])) as Record<string, number>,
+          refundsAwaiting: Number(r[3]),
+        }));
       });
     },
     saveCheckpoint: (streamSeq, bytes, meta) => checkpoints.saveCheckpoint(streamSeq, bytes, meta),
