@@ -68,7 +68,7 @@ const SERIES_KEEP_MS = (SERIES_WINDOW_SEC + 3600) * 1000;
 /** The stored chart samples of the last window, by channel (`''` = all shops), for the hub's seedSeries. */
 async function loadSeriesSeeds(store: Store, nowMs: number): Promise<Map<string, SeriesSample[]>> {
   const seeds = new Map<string, SeriesSample[]>();
-  for (const stored of await store.loadSeriesSamples(nowMs - SERIES_WINDOW_SEC * 1000)) {
+  for (const stored of await store.loadSeriesSamples(nowMs - SERIES_WINDOW_SEC * 1000, nowMs)) {
     const key = stored.shop ?? '';
     let samples = seeds.get(key);
     if (samples === undefined) seeds.set(key, (samples = []));
@@ -571,7 +571,12 @@ export async function startPeakboard(
       getSnapshot: liveSnapshotWithIngest,
       seriesStepSec: SERIES_STEP_SEC,
       seriesWindowSec: SERIES_WINDOW_SEC,
-      seedSeries: (shop) => seriesSeeds.get(shop ?? '') ?? [],
+      // Once per channel: a shop channel dropped while idle and opened again later starts afresh.
+      seedSeries: (shop) => {
+        const seeds = seriesSeeds.get(shop ?? '') ?? [];
+        seriesSeeds.delete(shop ?? '');
+        return seeds;
+      },
       onSeriesSample: saveSeriesSample,
       tickMs: config.tickMs,
       authorize: authorizeUpgrade(auth),

@@ -61,15 +61,31 @@ const NO_QUEUES: readonly string[] = [];
  * (EVENTS.md), so they must not put a queue on the board either. Distinct, in first-seen order.
  */
 export function namedQueues(events: readonly ChatEvent[]): readonly string[] {
-  let named: string[] | null = null;
+  let opening: string | null = null;
+  // The queues after the opening one, allocated only for a chat that was transferred.
+  let others: string[] | undefined;
   for (const event of events) {
-    if (named === null) {
-      if (event.type === 'chat.started') named = [event.queue];
+    if (opening === null) {
+      if (event.type === 'chat.started') opening = event.queue;
     } else if (event.type === 'chat.transferred') {
-      if (!named.includes(event.queue)) named.push(event.queue);
+      if (event.queue === opening || (others !== undefined && others.includes(event.queue))) continue;
+      (others ??= []).push(event.queue);
     } else if (event.type === 'chat.closed') break;
   }
-  return named ?? NO_QUEUES;
+  if (opening === null) return NO_QUEUES;
+  return others === undefined ? onlyQueue(opening) : [opening, ...others];
+}
+
+/** Most chats stay in their opening queue: they share one frozen list per queue name. */
+const ONLY_QUEUE = new Map<string, readonly string[]>();
+function onlyQueue(queue: string): readonly string[] {
+  let list = ONLY_QUEUE.get(queue);
+  if (list === undefined) {
+    list = Object.freeze([queue]);
+    // Queue names are a small vocabulary; a flood of distinct ones only stops being shared.
+    if (ONLY_QUEUE.size < 4096) ONLY_QUEUE.set(queue, list);
+  }
+  return list;
 }
 
 export function createChatRecord(shop: string, chatId: string, key: string): ChatRecord {

@@ -111,12 +111,13 @@ export interface Store extends Omit<CheckpointStore, 'close'> {
   /** Writes a tiny row and rolls it back: proves the file is writable now. */
   probeWritable(): Promise<boolean>;
   /**
-   * Keeps one chart sample of a board channel and forgets that channel's samples from before
-   * `keepFromMs` (the table stays a few hours long).
+   * Keeps one chart sample of a board channel, replacing that channel's samples from before
+   * `keepFromMs` (the table stays a few hours long) and any at or after the sample's own instant
+   * (left by a replay whose event clock was later than this one's).
    */
   saveSeriesSample(sample: StoredSeriesSample, keepFromMs: number): Promise<void>;
-  /** The chart samples at or after `fromMs`, oldest first. */
-  loadSeriesSamples(fromMs: number): Promise<StoredSeriesSample[]>;
+  /** The chart samples in [fromMs, toMs], by channel, oldest first. */
+  loadSeriesSamples(fromMs: number, toMs: number): Promise<StoredSeriesSample[]>;
   /**
    * Removes events before the horizon (only those a saved engine checkpoint has absorbed), dead
    * letters before theirs and old checkpoints, in short steps between commits (retention.ts).
@@ -356,7 +357,11 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
     saveSeriesSample(sample, keepFromMs) {
       const shop = sample.shop ?? '';
       return serial(async () => {
-        await connection.run('DELETE FROM series_samples WHERE shop = $1 AND at_ms < $2', [shop, keepFromMs]);
+        await connection.run('DELETE FROM series_samples WHERE shop = $1 AND (at_ms < $2 OR at_ms >= $3)', [
+          shop,
+          keepFromMs,
+          sample.atMs,
+        ]);
         await connection.run('INSERT INTO series_samples VALUES ($1, $2, $3, $4)', [
           shop,
           sample.atMs,
@@ -365,12 +370,12 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
         ]);
       });
     },
-    loadSeriesSamples(fromMs) {
+    loadSeriesSamples(fromMs, toMs) {
       return serial(async () => {
         const rows = (
           await connection.runAndReadAll(
-            'SELECT shop, at_ms::DOUBLE, queues, refunds_awaiting::DOUBLE FROM series_samples WHERE at_ms >= $1 ORDER BY shop, at_ms',
-            [fromMs],
+            'SELECT shop, at_ms::DOUBLE, queues, refunds_awaiting::DOUBLE FROM series_samples WHERE at_ms BETWEEN $1 AND $2 ORDER BY shop, at_ms',
+            [fromMs, toMs],
           )
         ).getRows();
         return rows.map((r) => ({
